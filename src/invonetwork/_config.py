@@ -1,0 +1,148 @@
+"""Defaults and construction-time configuration checks (base URL, game secret, environment)."""
+
+from __future__ import annotations
+
+import ipaddress
+import math
+from typing import Optional, Union
+from urllib.parse import urlsplit
+
+__all__ = [
+    "DEFAULT_MAX_RETRIES",
+    "DEFAULT_POOL_SIZE",
+    "DEFAULT_RETRY_BASE_DELAY",
+    "DEFAULT_TIMEOUT",
+    "LIVE_KEY_PREFIX",
+    "MAX_RETRY_AFTER_WAIT",
+    "PRODUCTION_BASE_URL",
+    "PRODUCTION_MANAGEMENT_URL",
+    "SANDBOX_BASE_URL",
+    "TEST_KEY_PREFIX",
+    "Timeout",
+    "is_loopback_host",
+    "resolve_base_url",
+    "validate_timeout",
+]
+
+PRODUCTION_BASE_URL = "https://invo.network"
+SANDBOX_BASE_URL = "https://sandbox.invo.network/sandbox"
+PRODUCTION_MANAGEMENT_URL = "https://api.invo.network"
+
+LIVE_KEY_PREFIX = "ivsdk_live_"
+TEST_KEY_PREFIX = "ivsdk_test_"
+
+DEFAULT_TIMEOUT = 30.0
+DEFAULT_MAX_RETRIES = 2
+DEFAULT_RETRY_BASE_DELAY = 0.25
+DEFAULT_POOL_SIZE = 32
+# A 429 asking for a longer wait than this is raised at once instead of blocking a worker.
+MAX_RETRY_AFTER_WAIT = 20.0
+# Upper bound of one backoff sleep, so a large max_retries cannot stall for minutes.
+MAX_BACKOFF_DELAY = 8.0
+
+Timeout = Union[float, "tuple[float, float]"]
+
+_PRODUCTION_HOSTS = frozenset({"invo.network", "www.invo.network", "api.invo.network"})
+_SANDBOX_HOSTS = frozenset({"sandbox.invo.network"})
+
+
+def is_loopback_host(host: str) -> bool:
+    """True for ``localhost`` and loopback IP literals (127.0.0.0/8, ::1)."""
+    host = host.strip("[]").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _validate_base_url(base_url: str) -> str:
+    if not isinstance(base_url, str) or not base_url.strip():
+        raise ValueError("base_url must be a non-empty https:// URL")
+    url = base_url.strip().rstrip("/")
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        parts.port  # noqa: B018  (raises ValueError on a bad port)
+    except ValueError:
+        raise ValueError(f"base_url is not a valid URL: {url!r}") from None
+    if parts.scheme not in ("https", "http") or not host:
+        raise ValueError(f"base_url must be an https:// URL with a host, got {url!r}")
+    if parts.username or parts.password:
+        raise ValueError("base_url must not carry credentials")
+    if parts.query or parts.fragment:
+        raise ValueError("base_url must not carry a query string or fragment")
+    if parts.scheme == "http" and not is_loopback_host(host):
+        raise ValueError(
+            "base_url must use https://; plain http:// is allowed only for localhost, "
+            f"127.0.0.1 and ::1 (got host {host!r})"
+        )
+    return url
+
+
+def _environment_of_host(host: str) -> Optional[str]:
+    host = host.lower()
+    if host in _PRODUCTION_HOSTS:
+        return "live"
+    if host in _SANDBOX_HOSTS:
+        return "test"
+    return None
+
+
+def _environment_of_key(game_secret: str) -> Optional[str]:
+    if game_secret.startswith(LIVE_KEY_PREFIX):
+        return "live"
+    if game_secret.startswith(TEST_KEY_PREFIX):
+        return "test"
+    return None
+
+
+def resolve_base_url(game_secret: str, base_url: Optional[str]) -> str:
+    """Check the secret and pick the base URL; raise ``ValueError`` on a bad configuration.
+
+    Without ``base_url``, an ``ivsdk_live_`` key means production and an ``ivsdk_test_`` key
+    the sandbox. A key of one environment aimed at the other's INVO host is refused. A host
+    that is not INVO's (a proxy, the local sandbox) is never second-guessed.
+    """
+    if not isinstance(game_secret, str) or not game_secret.strip():
+        raise ValueError("game_secret must be a non-empty string")
+    key_env = _environment_of_key(game_secret)
+    if base_url is None:
+        if key_env == "live":
+            return PRODUCTION_BASE_URL
+        if key_env == "test":
+            return SANDBOX_BASE_URL
+        raise ValueError(
+            "base_url is required: the game secret does not start with "
+            f"{LIVE_KEY_PREFIX!r} or {TEST_KEY_PREFIX!r}, so the environment cannot be inferred "
+            f"(production: {PRODUCTION_BASE_URL}, sandbox: {SANDBOX_BASE_URL})"
+        )
+    url = _validate_base_url(base_url)
+    host_env = _environment_of_host(urlsplit(url).hostname or "")
+    if key_env is not None and host_env is not None and key_env != host_env:
+        names = {"live": "production", "test": "sandbox"}
+        raise ValueError(
+            f"the game secret is a {names[key_env]} key but base_url points at the "
+            f"{names[host_env]} host; use the {names[host_env]} key or the "
+            f"{names[key_env]} base_url"
+        )
+    return url
+
+
+def validate_timeout(timeout: object, name: str = "timeout") -> Timeout:
+    """Accept a positive number of seconds or a ``(connect, read)`` pair of them."""
+
+    def positive(value: object) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValueError(f"{name} must be a number of seconds or a (connect, read) pair")
+        number = float(value)
+        if not math.isfinite(number) or number <= 0:
+            raise ValueError(f"{name} must be finite and greater than 0, got {value!r}")
+        return number
+
+    if isinstance(timeout, tuple):
+        if len(timeout) != 2:
+            raise ValueError(f"{name} as a tuple must be (connect, read)")
+        return (positive(timeout[0]), positive(timeout[1]))
+    return positive(timeout)

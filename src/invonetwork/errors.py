@@ -1,0 +1,353 @@
+"""Every failure the SDK reports, as one exception hierarchy.
+
+::
+
+    InvoError                          every failure; .message .code .status .body .request_id
+    ├── InvalidInputError              bad arguments, caught before any request (also ValueError)
+    ├── NetworkError                   no HTTP answer: refused, reset, DNS, TLS (status 0)
+    │   └── RequestTimeoutError        connect or read timeout (status 0)
+    ├── InvalidResponseError           a 2xx answer the SDK cannot use (code INVALID_RESPONSE)
+    ├── WebhookVerificationError       a webhook that failed verification (codes WEBHOOK_*)
+    └── APIError                       INVO answered with a non-2xx status
+        ├── UnexpectedRedirectError    3xx: never followed, so the secret never travels on
+        ├── BadRequestError            400
+        │   └── InsufficientBalanceError   400 with INSUFFICIENT_BALANCE / required_amount
+        ├── AuthenticationError        401 (INVALID_GAME_SECRET, ...)
+        ├── PermissionDeniedError      403
+        ├── NotFoundError              404
+        ├── ConflictError              409
+        │   ├── DuplicateRequestError          a replayed idempotency key
+        │   └── PhoneShareApprovalRequiredError  the phone's owner must consent first
+        ├── GoneError                  410 (SESSION_EXPIRED, ...)
+        ├── RateLimitError             429 (see .retry_after)
+        └── ServerError                5xx
+
+``str(err)`` is the message. ``repr(err)`` adds the class, status, code and request id, never
+the body. The classifier properties (``is_insufficient_balance`` and friends) read only
+``code``, ``status``, ``message`` and ``body``, so they work on any subclass, and on an error a
+user built by hand in a test.
+
+This module imports nothing outside the standard library, so webhook-only services that
+catch ``InvoError`` stay light.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from typing import Any, Optional
+
+__all__ = [
+    "APIError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConflictError",
+    "DuplicateRequestError",
+    "GoneError",
+    "InsufficientBalanceError",
+    "InvalidInputError",
+    "InvalidResponseError",
+    "InvoError",
+    "NetworkError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "PhoneShareApprovalRequiredError",
+    "RateLimitError",
+    "RequestTimeoutError",
+    "ServerError",
+    "UnexpectedRedirectError",
+    "WebhookVerificationError",
+    "error_from_response",
+]
+
+# Error values of the body's ``error`` key that the backend uses as codes.
+_ERROR_TOKENS_USED_AS_CODES = frozenset(
+    {"flow_paused", "spending_limit_exceeded", "receiver_not_enrolled_use_claim_code"}
+)
+_INSUFFICIENT_BALANCE_RE = re.compile(r"insufficient[_ ]balance", re.IGNORECASE)
+
+
+class InvoError(Exception):
+    """Base class of every error the SDK raises.
+
+    Attributes:
+        message: Human-readable description (also ``str(err)``).
+        code: Machine-readable code such as ``INVALID_INPUT`` or ``SESSION_EXPIRED``, or
+            ``None`` when INVO gave none.
+        status: HTTP status of INVO's answer, or ``0`` when there was no HTTP answer
+            (client-side validation, network failure, webhook verification).
+        body: The answer's parsed JSON body, or its text when it was not JSON, or ``None``.
+        request_id: INVO's request id (quote it in support tickets), or ``None``.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: Optional[str] = None,
+        status: int = 0,
+        body: Any = None,
+        request_id: Optional[str] = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.status = status
+        self.body = body
+        self.request_id = request_id
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(message={self.message!r}, status={self.status}, "
+            f"code={self.code!r}, request_id={self.request_id!r})"
+        )
+
+    def __reduce__(self) -> Any:
+        # Keyword-only constructor: teach pickle (multiprocessing, task queues) to rebuild it.
+        return (_rebuild_error, (type(self), self.message, self.__dict__.copy()))
+
+    # -- classifiers ----------------------------------------------------------------------
+
+    def _body_get(self, key: str) -> Any:
+        return self.body.get(key) if isinstance(self.body, Mapping) else None
+
+    @property
+    def is_token_expired(self) -> bool:
+        """The player token expired (``SDK_TOKEN_EXPIRED``): mint a new one and retry."""
+        return self.code == "SDK_TOKEN_EXPIRED"
+
+    @property
+    def is_receiver_not_enrolled(self) -> bool:
+        """The receiver has no passkey: switch the player to claim-code entry."""
+        token = "receiver_not_enrolled_use_claim_code"
+        return self.code == token or token in (self.message or "").lower()
+
+    @property
+    def is_insufficient_balance(self) -> bool:
+        """A 400 because the player lacks the currency (``required_amount`` is on ``body``).
+
+        A 429 ``insufficient_balance_blocked`` is a throttle, not this.
+        """
+        if self.status != 400:
+            return False
+        return (
+            self.code == "INSUFFICIENT_BALANCE"
+            or (isinstance(self.body, Mapping) and "required_amount" in self.body)
+            or bool(_INSUFFICIENT_BALANCE_RE.search(self.message or ""))
+        )
+
+    @property
+    def is_duplicate_request(self) -> bool:
+        """The idempotency key (``client_request_id`` ...) was already used."""
+        return self.code == "DUPLICATE_REQUEST" or (
+            self.status == 409 and "duplicate" in (self.message or "").lower()
+        )
+
+    @property
+    def is_enrollment_authorization_required(self) -> bool:
+        """Passkey enrollment needs the player's authorization first."""
+        return self.code == "ENROLLMENT_REQUIRES_AUTHORIZATION"
+
+    @property
+    def is_enrollment_proof_required(self) -> bool:
+        """Passkey enrollment needs proof of an already-enrolled method first."""
+        return self.code == "ENROLLMENT_REQUIRES_PROOF"
+
+    @property
+    def is_phone_share_approval_required(self) -> bool:
+        """The phone belongs to another INVO account whose owner must consent.
+
+        The owner received a consent SMS; once approved, issue the same call again.
+        """
+        return self.code == "PHONE_SHARE_APPROVAL_REQUIRED"
+
+    @property
+    def is_phone_share_already_approved(self) -> bool:
+        """The phone-share consent was already given."""
+        return self.code == "PHONE_SHARE_ALREADY_APPROVED"
+
+    @property
+    def phone_share_approval_id(self) -> Optional[str]:
+        """The pending phone-share ``approval_id`` from the body, when there is one."""
+        value = self._body_get("approval_id")
+        return value if isinstance(value, str) and value else None
+
+    @property
+    def retry_after(self) -> Optional[float]:
+        """Seconds INVO asked the caller to wait (body ``retry_after``), else ``None``."""
+        return parse_retry_after(self._body_get("retry_after"))
+
+
+def _rebuild_error(cls: type[InvoError], message: str, state: dict[str, Any]) -> InvoError:
+    err = cls.__new__(cls)
+    Exception.__init__(err, message)
+    err.__dict__.update(state)
+    return err
+
+
+def parse_retry_after(value: Any) -> Optional[float]:
+    """Read a ``retry_after`` value: a finite number >= 0 or a numeric string; never a bool."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        number = float(value)
+    elif isinstance(value, str):
+        try:
+            number = float(value.strip())
+        except ValueError:
+            return None
+    else:
+        return None
+    if not math.isfinite(number) or number < 0:
+        return None
+    return number
+
+
+class InvalidInputError(InvoError, ValueError):
+    """An argument broke a rule; raised before anything was sent (status 0).
+
+    Codes: ``INVALID_INPUT``, ``MISSING_PURCHASE_REFERENCE``, ``WRONG_RAIL_ENDPOINT``.
+    Also a ``ValueError``, so ``except ValueError`` keeps working.
+    """
+
+
+class NetworkError(InvoError):
+    """No HTTP answer arrived: connection refused or reset, DNS or TLS failure (status 0)."""
+
+
+class RequestTimeoutError(NetworkError):
+    """The connect or read timeout elapsed (status 0, code ``TIMEOUT``)."""
+
+
+class InvalidResponseError(InvoError):
+    """INVO answered 2xx with a body the SDK cannot use (code ``INVALID_RESPONSE``)."""
+
+
+class WebhookVerificationError(InvoError):
+    """A webhook delivery failed verification (status 0, codes ``WEBHOOK_*``)."""
+
+
+class APIError(InvoError):
+    """INVO answered with a non-2xx HTTP status."""
+
+
+class UnexpectedRedirectError(APIError):
+    """INVO answered 3xx. Redirects are never followed, so the game secret never moves on."""
+
+
+class BadRequestError(APIError):
+    """HTTP 400: INVO refused the request's content."""
+
+
+class InsufficientBalanceError(BadRequestError):
+    """HTTP 400: the player lacks the currency (``required_amount`` on ``body``)."""
+
+
+class AuthenticationError(APIError):
+    """HTTP 401: the game secret is missing, wrong, or for the other environment."""
+
+
+class PermissionDeniedError(APIError):
+    """HTTP 403: the game may not do this (state, feature flag, environment)."""
+
+
+class NotFoundError(APIError):
+    """HTTP 404: the thing asked for does not exist."""
+
+
+class ConflictError(APIError):
+    """HTTP 409: the request conflicts with current state."""
+
+
+class DuplicateRequestError(ConflictError):
+    """HTTP 409: this idempotency key was already used; nothing was done twice."""
+
+
+class PhoneShareApprovalRequiredError(ConflictError):
+    """HTTP 409 ``PHONE_SHARE_APPROVAL_REQUIRED``: the phone's owner must consent first."""
+
+
+class GoneError(APIError):
+    """HTTP 410: the thing expired (``SESSION_EXPIRED`` ...)."""
+
+
+class RateLimitError(APIError):
+    """HTTP 429: slow down; ``retry_after`` says for how long when INVO said."""
+
+
+class ServerError(APIError):
+    """HTTP 5xx: INVO failed or is paused (``flow_paused``)."""
+
+
+_CLASS_BY_STATUS: dict[int, type[APIError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    410: GoneError,
+    429: RateLimitError,
+}
+
+
+def _text(value: Any) -> Optional[str]:
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def _code_from_body(body: Any) -> Optional[str]:
+    if not isinstance(body, Mapping):
+        return None
+    for key in ("code", "error_code"):
+        value = body.get(key)
+        if isinstance(value, str) and value:
+            return value
+    error = body.get("error")
+    if isinstance(error, str) and error in _ERROR_TOKENS_USED_AS_CODES:
+        return error
+    return None
+
+
+def _message_from_body(status: int, body: Any) -> str:
+    if isinstance(body, Mapping):
+        for key in ("error", "message"):
+            value = _text(body.get(key))
+            if value is not None:
+                return value
+    elif isinstance(body, str) and body.strip():
+        return body
+    return f"INVO request failed (HTTP {status})"
+
+
+def _class_for(status: int, code: Optional[str], probe: InvoError) -> type[APIError]:
+    if 300 <= status < 400:
+        return UnexpectedRedirectError
+    if status >= 500:
+        return ServerError
+    if status == 400 and probe.is_insufficient_balance:
+        return InsufficientBalanceError
+    if status == 409:
+        if code == "PHONE_SHARE_APPROVAL_REQUIRED":
+            return PhoneShareApprovalRequiredError
+        if probe.is_duplicate_request:
+            return DuplicateRequestError
+    return _CLASS_BY_STATUS.get(status, APIError)
+
+
+def error_from_response(
+    status: int, body: Any, request_id: Optional[str] = None
+) -> APIError:
+    """Build the error, of the fitting subclass, for a non-2xx answer.
+
+    ``code`` is body ``code``, else ``error_code``, else body ``error`` when it is one of the
+    tokens INVO uses as codes. ``message`` is body ``error``, else ``message``, else a
+    non-blank text body, else ``"INVO request failed (HTTP <status>)"``.
+    """
+    code = _code_from_body(body)
+    message = _message_from_body(status, body)
+    probe = InvoError(message, code=code, status=status, body=body)
+    cls = _class_for(status, code, probe)
+    return cls(message, code=code, status=status, body=body, request_id=request_id)
