@@ -18,6 +18,7 @@ __all__ = [
     "PRODUCTION_MANAGEMENT_URL",
     "SANDBOX_BASE_URL",
     "TEST_KEY_PREFIX",
+    "SecretStr",
     "Timeout",
     "is_loopback_host",
     "resolve_base_url",
@@ -146,3 +147,17 @@ def validate_timeout(timeout: object, name: str = "timeout") -> Timeout:
             raise ValueError(f"{name} as a tuple must be (connect, read)")
         return (positive(timeout[0]), positive(timeout[1]))
     return positive(timeout)
+
+
+class SecretStr(str):
+    """A ``str`` whose ``repr`` is masked, for holding the game secret.
+
+    The value itself is intact (requests sends it as a header), but anything that shows it
+    with ``repr`` (a dict of headers in a debugger, locals captured by an error tracker,
+    ``traceback`` with ``capture_locals=True``) shows ``'[secure]'`` instead.
+    """
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "'[secure]'"

@@ -123,8 +123,8 @@ class InvoError(Exception):
     @property
     def is_receiver_not_enrolled(self) -> bool:
         """The receiver has no passkey: switch the player to claim-code entry."""
-        token = "receiver_not_enrolled_use_claim_code"
-        return self.code == token or token in (self.message or "").lower()
+        marker = "receiver_not_enrolled_use_claim_code"
+        return self.code == marker or marker in (self.message or "").lower()
 
     @property
     def is_insufficient_balance(self) -> bool:

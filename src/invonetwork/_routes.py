@@ -1,0 +1,81 @@
+"""Every INVO endpoint the SDK calls, with its retry eligibility: the retry policy as data.
+
+``idempotent=True`` means the transport may send the request again after a network error,
+a timeout, or a 429/500/502/503/504. A route marked ``False`` is sent exactly once whatever
+happens: a timeout can land while INVO is half-way through, and a second attempt could charge,
+claim or burn a verification attempt twice. ``authenticated=False`` routes carry no game
+secret at all (the phone's owner drives them; the game's backend only relays).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["Route"]
+
+
+@dataclass(frozen=True)
+class Route:
+    """One endpoint: HTTP method, path template, retry eligibility, whether it sends the secret."""
+
+    method: str
+    path: str
+    idempotent: bool
+    authenticated: bool = True
+
+
+# -- part 1: tokens, purchases, reads ----------------------------------------------------------
+MINT_PLAYER_TOKEN = Route("POST", "/api/sdk/player-token", idempotent=True)
+INITIATE_SEND = Route("POST", "/api/currency-sends/initiate-send", idempotent=True)
+INITIATE_TRANSFER = Route("POST", "/api/transfers/initiate-transfer", idempotent=True)
+CREATE_CHECKOUT = Route("POST", "/api/checkout/sessions", idempotent=False)
+PURCHASE_CURRENCY = Route(
+    "POST", "/api/currency-purchases/purchase-currency", idempotent=True
+)
+CONFIRM_PAYMENT = Route("POST", "/api/currency-purchases/confirm-payment", idempotent=True)
+ORDER_DETAILS = Route("GET", "/api/currency-purchases/order-details", idempotent=True)
+PURCHASE_ITEM = Route("POST", "/api/item-purchases/purchase-item", idempotent=True)
+ITEM_HISTORY = Route(
+    "GET", "/api/item-purchases/player-purchase-history", idempotent=True
+)
+ITEM_ORDER_DETAILS = Route("GET", "/api/item-purchases/order-details", idempotent=True)
+BALANCE_BY_ID = Route("GET", "/api/player-balances/player/{player_id}", idempotent=True)
+BALANCE_BY_EMAIL = Route(
+    "GET", "/api/player-balances/player/by-email/{player_email}", idempotent=True
+)
+INBOUND_PENDING = Route("GET", "/api/transfers/inbound-pending", idempotent=True)
+LINKED_IDENTITIES = Route("GET", "/api/wallet/identities", idempotent=True)
+
+# -- part 2: completing sends and transfers ----------------------------------------------------
+VERIFY_SMS_TRANSFER = Route("POST", "/api/transfers/verify-sms", idempotent=False)
+VERIFY_SMS_SEND = Route("POST", "/api/currency-sends/verify-sms", idempotent=False)
+CLAIM_TRANSFER = Route("POST", "/api/transfers/claim-transfer", idempotent=False)
+CLAIM_CURRENCY = Route("POST", "/api/currency-sends/claim-currency", idempotent=False)
+TRANSFER_STATUS = Route("GET", "/api/transfers/{transaction_id}/status", idempotent=True)
+SEND_STATUS = Route("GET", "/api/currency-sends/{transaction_id}/status", idempotent=True)
+GUARDIAN_APPROVAL_STATUS = Route(
+    "GET", "/api/transactions/{transaction_id}/approval-status", idempotent=True
+)
+TRANSFER_DESTINATIONS = Route(
+    "POST", "/api/transfers/available-destinations", idempotent=True
+)
+SEND_DESTINATIONS = Route(
+    "POST", "/api/currency-sends/available-destinations", idempotent=True
+)
+PHONE_SHARE_INITIATE = Route(
+    "POST", "/api/wallet/phone-share/initiate", idempotent=False, authenticated=False
+)
+PHONE_SHARE_APPROVE = Route(
+    "POST", "/api/wallet/phone-share/approve", idempotent=False, authenticated=False
+)
+PHONE_SHARE_STATUS = Route(
+    "GET", "/api/wallet/phone-share/status", idempotent=True, authenticated=False
+)
+
+# -- webhook endpoint management ---------------------------------------------------------------
+# A PUT of the same endpoint twice leaves the same state, but the first answer is the only one
+# that carries the signing secret: a retry after a lost answer would lose it. Send once.
+REGISTER_WEBHOOK = Route("PUT", "/api/dev/webhooks/games/{game_id}", idempotent=False)
+ROTATE_WEBHOOK_SECRET = Route(
+    "POST", "/api/dev/webhooks/games/{game_id}/rotate-secret", idempotent=False
+)

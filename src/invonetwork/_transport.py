@@ -1,0 +1,385 @@
+"""How a request travels: one pooled ``requests.Session``, timeouts, retries, hooks, errors.
+
+This is the only module that talks to ``requests``. Every ``requests``/``urllib3``/``OSError``
+failure is translated here into the ``InvoError`` hierarchy, chained with ``raise ... from``.
+
+Retry rule (the whole of it): an attempt is repeated only when the route is idempotent
+(see ``_routes``), retries remain, and the attempt ended in a network error, a timeout, or
+HTTP 429/500/502/503/504. A 429 waits ``retry_after`` (body), else ``Retry-After`` (header),
+else the backoff; a wait over ``MAX_RETRY_AFTER_WAIT`` is not waited out: the 429 is raised.
+Redirects are never followed (the secret header would travel to the ``Location``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import platform
+import random
+import threading
+import time
+from collections.abc import Mapping
+from http.cookiejar import DefaultCookiePolicy
+from typing import Any, Callable, Optional
+
+import requests
+import requests.adapters
+import requests.utils
+
+from ._config import MAX_BACKOFF_DELAY, MAX_RETRY_AFTER_WAIT, Timeout
+from ._hooks import ErrorInfo, Hooks, RequestInfo, ResponseInfo, call_hook
+from ._routes import Route
+from ._version import __version__
+from .errors import (
+    InvalidInputError,
+    InvalidResponseError,
+    InvoError,
+    NetworkError,
+    RequestTimeoutError,
+    error_from_response,
+    parse_retry_after,
+)
+
+__all__ = ["RETRYABLE_STATUSES", "Transport", "backoff_delay"]
+
+_log = logging.getLogger("invonetwork")
+
+RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+# An answer larger than this is refused instead of being held in memory.
+DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024
+_CHUNK = 64 * 1024
+_REDACTED = "[redacted]"
+
+
+def backoff_delay(attempt: int, base: float) -> float:
+    """Seconds to sleep before retry number ``attempt + 1``: exponential, with jitter.
+
+    Half of ``base * 2**attempt`` is fixed and half random ("equal jitter"), so concurrent
+    clients spread out while each still backs off; capped at ``MAX_BACKOFF_DELAY``.
+    """
+    ceiling = min(MAX_BACKOFF_DELAY, base * float(2**attempt))
+    return ceiling / 2 + random.uniform(0, ceiling / 2)  # noqa: S311 - jitter, not crypto
+
+
+def _header_retry_after(value: Optional[str]) -> Optional[float]:
+    if value is None:
+        return None
+    return parse_retry_after(value)
+
+
+def _request_id(headers: Mapping[str, str]) -> Optional[str]:
+    return headers.get("x-invo-request-id") or headers.get("x-request-id") or None
+
+
+def _json_default(value: Any) -> Any:
+    from decimal import Decimal
+
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def encode_json(body: Mapping[str, Any]) -> bytes:
+    """Serialise a request body; a value JSON cannot hold is an ``INVALID_INPUT`` error."""
+    try:
+        return json.dumps(body, separators=(",", ":"), default=_json_default).encode("utf-8")
+    except (TypeError, ValueError) as exc:
+        raise InvalidInputError(
+            f"request body is not JSON serialisable: {exc}", code="INVALID_INPUT"
+        ) from None
+
+
+class _NoCookies(DefaultCookiePolicy):
+    """An API client has no business carrying cookies between calls (or between threads)."""
+
+    def set_ok(self, cookie: Any, request: Any) -> bool:
+        return False
+
+    def return_ok(self, cookie: Any, request: Any) -> bool:
+        return False
+
+
+def build_session(pool_size: int) -> requests.Session:
+    """A session that reads the environment once, keeps no cookies, and pools connections.
+
+    ``trust_env`` is switched off so that requests neither re-reads proxy variables on every
+    call nor adds ``Authorization`` from ``~/.netrc``; the proxy variables and the CA bundle
+    variables are read here, once, instead.
+    """
+    session = requests.Session()
+    session.trust_env = False
+    session.cookies.set_policy(_NoCookies())
+    adapter = requests.adapters.HTTPAdapter(
+        pool_connections=4, pool_maxsize=pool_size, max_retries=0
+    )
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    return session
+
+
+def _environment_settings(url: str) -> dict[str, Any]:
+    """Proxies and CA bundle from the environment, as requests would read them, for ``url``."""
+    import os
+
+    settings: dict[str, Any] = {}
+    proxies = requests.utils.get_environ_proxies(url)
+    if proxies:
+        settings["proxies"] = proxies
+    bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+    if bundle:
+        settings["verify"] = bundle
+    return settings
+
+
+class Transport:
+    """Sends one logical call to INVO, with retries, and returns the parsed JSON object."""
+
+    def __init__(
+        self,
+        *,
+        game_secret: str,
+        timeout: Timeout,
+        max_retries: int,
+        retry_base_delay: float,
+        hooks: Optional[Hooks],
+        session: Optional[requests.Session],
+        pool_size: int,
+        user_agent: Optional[str],
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+    ) -> None:
+        self._secret = game_secret
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self.retry_base_delay = retry_base_delay
+        self.hooks = hooks or Hooks()
+        self.max_response_bytes = max_response_bytes
+        self._owns_session = session is None
+        self._session = session if session is not None else build_session(pool_size)
+        self._env_cache: dict[str, dict[str, Any]] = {}
+        self._env_lock = threading.Lock()
+        agent = f"invonetwork-python-sdk/{__version__} (Python {platform.python_version()})"
+        if user_agent:
+            agent = f"{agent} {user_agent}"
+        self._base_headers = {
+            "X-Game-Secret-Key": game_secret,
+            "Accept": "application/json",
+            "User-Agent": agent,
+        }
+        self._anonymous_headers = {
+            k: v for k, v in self._base_headers.items() if k != "X-Game-Secret-Key"
+        }
+        self.closed = False
+        self._sleep: Callable[[float], None] = time.sleep
+
+    def __repr__(self) -> str:
+        return f"<Transport timeout={self.timeout!r} max_retries={self.max_retries}>"
+
+    def close(self) -> None:
+        """Release pooled connections (only of a session this transport created)."""
+        self.closed = True
+        if self._owns_session:
+            self._session.close()
+
+    # -- one call ------------------------------------------------------------------------------
+
+    def request(
+        self,
+        route: Route,
+        url: str,
+        *,
+        body: Optional[Mapping[str, Any]] = None,
+        ok_statuses: frozenset[int] = frozenset(),
+        timeout: Optional[Timeout] = None,
+        max_retries: Optional[int] = None,
+        hooks: Optional[Hooks] = None,
+    ) -> tuple[int, dict[str, Any]]:
+        """Send ``route`` to ``url`` and return ``(status, JSON object)``.
+
+        Statuses in ``ok_statuses`` are returned instead of raised (``get_linked_identities``
+        treats 404 as an answer). Raises an ``InvoError`` subclass for everything else.
+        """
+        if self.closed:
+            raise InvoError(
+                "this InvoServer is closed; create a new one", code="CLIENT_CLOSED"
+            )
+        data = encode_json(body) if body is not None else None
+        headers = dict(self._base_headers if route.authenticated else self._anonymous_headers)
+        if data is not None:
+            headers["Content-Type"] = "application/json"
+        send_settings = self._settings_for(url)
+        timeout = self.timeout if timeout is None else timeout
+        retries = self.max_retries if max_retries is None else max_retries
+        hooks = self.hooks if hooks is None else hooks
+        path = url.split("?", 1)[0]
+
+        attempt = 0
+        while True:
+            call_hook(hooks.on_request, RequestInfo(route.method, url, attempt))
+            started = time.perf_counter()
+            can_retry = route.idempotent and attempt < retries
+            try:
+                status, resp_headers, raw = self._send(
+                    route.method, url, headers, data, timeout, send_settings
+                )
+            except NetworkError as error:
+                elapsed = (time.perf_counter() - started) * 1000
+                _log.debug("%s %s -> %s (attempt %d, %.1f ms)", route.method, path,
+                           error.code, attempt, elapsed)
+                call_hook(hooks.on_error, ErrorInfo(route.method, url, attempt, error, can_retry))
+                if not can_retry:
+                    raise
+                self._sleep(backoff_delay(attempt, self.retry_base_delay))
+                attempt += 1
+                continue
+
+            elapsed = (time.perf_counter() - started) * 1000
+            request_id = _request_id(resp_headers)
+            _log.debug("%s %s -> %d (attempt %d, %.1f ms, request_id=%s)", route.method, path,
+                       status, attempt, elapsed, request_id)
+            call_hook(hooks.on_response, ResponseInfo(route.method, url, attempt, status,
+                                                      elapsed, request_id))
+            if 200 <= status < 300 or status in ok_statuses:
+                return status, self._parse_success(status, raw, request_id)
+
+            api_error = self._error_for(status, raw, request_id)
+            wait: Optional[float] = None
+            if can_retry and status in RETRYABLE_STATUSES:
+                wait = self._wait_before_retry(status, api_error, resp_headers, attempt)
+            call_hook(hooks.on_error, ErrorInfo(route.method, url, attempt, api_error,
+                                                wait is not None))
+            if wait is None:
+                raise api_error
+            self._sleep(wait)
+            attempt += 1
+
+    # -- pieces ---------------------------------------------------------------------------------
+
+    def _settings_for(self, url: str) -> dict[str, Any]:
+        if not self._owns_session:
+            return {}  # a caller's own session keeps its own environment handling
+        origin = url.split("/", 3)
+        key = "/".join(origin[:3])
+        cached = self._env_cache.get(key)
+        if cached is None:
+            with self._env_lock:
+                cached = self._env_cache.setdefault(key, _environment_settings(key))
+        return cached
+
+    def _send(
+        self,
+        method: str,
+        url: str,
+        headers: dict[str, str],
+        data: Optional[bytes],
+        timeout: Timeout,
+        settings: dict[str, Any],
+    ) -> tuple[int, Mapping[str, str], bytes]:
+        try:
+            response = self._session.request(
+                method, url, headers=headers, data=data, timeout=timeout,
+                allow_redirects=False, stream=True, **settings,
+            )
+        except requests.Timeout as exc:
+            raise self._network_error(exc, timed_out=True) from exc
+        except (requests.RequestException, OSError, ValueError) as exc:
+            raise self._network_error(exc, timed_out=False) from exc
+        try:
+            raw = self._read_body(response)
+        except InvoError:
+            raise
+        except requests.Timeout as exc:
+            raise self._network_error(exc, timed_out=True) from exc
+        except (requests.RequestException, OSError, ValueError) as exc:
+            raise self._network_error(exc, timed_out=False) from exc
+        finally:
+            response.close()
+        return response.status_code, response.headers, raw
+
+    def _read_body(self, response: requests.Response) -> bytes:
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > self.max_response_bytes:
+            raise self._too_large(response)
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in response.iter_content(_CHUNK):
+            size += len(chunk)
+            if size > self.max_response_bytes:
+                raise self._too_large(response)
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _too_large(self, response: requests.Response) -> InvoError:
+        return InvalidResponseError(
+            f"INVO's answer is larger than {self.max_response_bytes} bytes; refused",
+            code="INVALID_RESPONSE",
+            status=0,
+            request_id=_request_id(response.headers),
+        )
+
+    def _network_error(self, exc: BaseException, *, timed_out: bool) -> NetworkError:
+        if timed_out:
+            return RequestTimeoutError(
+                self._scrub(f"INVO request timed out ({type(exc).__name__})"), code="TIMEOUT"
+            )
+        detail = str(exc).split("(Caused by", 1)[0].strip() or type(exc).__name__
+        return NetworkError(
+            self._scrub(f"could not reach INVO: {type(exc).__name__}: {detail[:300]}"),
+            code="NETWORK_ERROR",
+        )
+
+    def _scrub(self, text: str) -> str:
+        return text.replace(self._secret, _REDACTED) if self._secret in text else text
+
+    def _scrub_value(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return self._scrub(value)
+        if isinstance(value, dict):
+            return {k: self._scrub_value(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self._scrub_value(v) for v in value]
+        return value
+
+    def _parse_success(self, status: int, raw: bytes, request_id: Optional[str]) -> dict[str, Any]:
+        if not raw.strip():
+            return {}
+        try:
+            parsed = json.loads(raw)
+        except ValueError:
+            parsed = None
+            ok = False
+        else:
+            ok = isinstance(parsed, dict)
+        if not ok:
+            shown = parsed if parsed is not None else raw.decode("utf-8", "replace")[:2000]
+            raise InvalidResponseError(
+                f"INVO answered HTTP {status} with a body that is not a JSON object",
+                code="INVALID_RESPONSE",
+                status=0,
+                body=self._scrub_value(shown),
+                request_id=request_id,
+            )
+        assert isinstance(parsed, dict)
+        return parsed
+
+    def _error_for(self, status: int, raw: bytes, request_id: Optional[str]) -> InvoError:
+        body: Any
+        text = raw.decode("utf-8", "replace")
+        try:
+            body = json.loads(raw) if raw.strip() else None
+        except ValueError:
+            body = text
+        error = error_from_response(status, self._scrub_value(body), request_id)
+        return error
+
+    def _wait_before_retry(
+        self, status: int, error: InvoError, headers: Mapping[str, str], attempt: int
+    ) -> Optional[float]:
+        """Seconds to wait before retrying, or ``None`` when the error must be raised now."""
+        if status != 429:
+            return backoff_delay(attempt, self.retry_base_delay)
+        asked = error.retry_after
+        if asked is None:
+            asked = _header_retry_after(headers.get("Retry-After"))
+        if asked is None:
+            return backoff_delay(attempt, self.retry_base_delay)
+        return asked if asked <= MAX_RETRY_AFTER_WAIT else None
