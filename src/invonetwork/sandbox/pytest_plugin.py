@@ -1,0 +1,1 @@
+"""pytest fixtures for the local INVO sandbox (placeholder until the sandbox lands)."""
