@@ -113,6 +113,8 @@ def _as_count(value: object) -> Optional[int]:
         return None
     if isinstance(value, int):
         return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
     if isinstance(value, str) and value.strip().isdigit():
         return int(value.strip())
     return None
@@ -475,7 +477,7 @@ class InvoServer:
                 code="WRONG_RAIL_ENDPOINT",
             )
         optional = {
-            "rail": rail,
+            "rail": rail or None,
             "payment_method_id": optional_text("payment_method_id", payment_method_id),
             "saved_card_id": optional_text("saved_card_id", saved_card_id),
             "player_name": optional_text("player_name", player_name),
@@ -837,5 +839,5 @@ class InvoServer:
 
     @staticmethod
     def _check_rail(rail: object) -> None:
-        if rail is not None and rail not in _RAILS:
+        if rail is not None and rail != "" and rail not in _RAILS:
             raise invalid(f"rail must be one of {', '.join(_RAILS)}, got {rail!r}")
