@@ -1,0 +1,1 @@
+"""Core contract tests for InvoServer (wire shapes, rules, results, errors, retries, hooks)."""

@@ -1,0 +1,205 @@
+"""Shared constants and the catalogue of every InvoServer call, written from the wire contract.
+
+Each ``Call`` names one public method with valid arguments, the HTTP request the contract says
+it must produce, whether the contract marks it idempotent, whether it carries the game secret,
+and a minimal 2xx answer the result mapping accepts.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional
+from urllib.parse import parse_qsl, urlsplit
+
+import requests
+import responses
+
+from invonetwork import InvoServer
+
+SECRET = "ivsdk_test_0123456789abcdef"
+LIVE_SECRET = "ivsdk_live_0123456789abcdef"
+CUSTOM_SECRET = "sk_custom_0123456789"
+SANDBOX = "https://sandbox.invo.network/sandbox"
+PRODUCTION = "https://invo.network"
+MANAGEMENT = "https://api.invo.network"
+ANY_URL = re.compile(r".*")
+
+EMAIL = "p@example.com"
+PHONE = "+15555550100"
+
+
+@dataclass(frozen=True)
+class Call:
+    """One public method call and the request the contract says it produces."""
+
+    id: str
+    run: Callable[[InvoServer], Any]
+    method: str
+    path: str
+    query: Optional[dict[str, str]] = None
+    body: Optional[dict[str, Any]] = None
+    idempotent: bool = True
+    authenticated: bool = True
+    ok: dict[str, Any] = field(default_factory=dict)
+
+
+SEND_ARGS: dict[str, Any] = {
+    "client_request_id": "req-1",
+    "sender_player_name": "Ada",
+    "sender_player_email": EMAIL,
+    "sender_player_phone": PHONE,
+    "receiver_player_email": "q@example.com",
+    "receiver_player_phone": "+15555550111",
+    "receiving_game_id": 12,
+    "amount": "10.00",
+}
+TRANSFER_ARGS: dict[str, Any] = {
+    "client_request_id": "req-2",
+    "source_player_name": "Ada",
+    "source_player_email": EMAIL,
+    "source_player_phone": PHONE,
+    "target_player_email": "q@example.com",
+    "target_player_phone": "+15555550111",
+    "target_game_id": "game-9",
+    "amount": 25,
+}
+ITEM_ARGS: dict[str, Any] = {
+    "client_request_id": "req-3",
+    "player_email": EMAIL,
+    "player_name": "Ada",
+    "item_id": "sword_001",
+    "item_name": "Flaming Sword",
+    "item_quantity": 2,
+    "unit_price": "150.00",
+    "total_price": "300.00",
+}
+CLAIM_TRANSFER_ARGS: dict[str, Any] = {
+    "claim_code": "CLAIM-1",
+    "target_player_name": "Bo",
+    "target_player_email": "q@example.com",
+    "target_player_phone": "+15555550111",
+    "target_currency_id": 3,
+}
+CLAIM_CURRENCY_ARGS: dict[str, Any] = {
+    "claim_code": "CLAIM-2",
+    "receiver_player_name": "Bo",
+    "receiver_player_email": "q@example.com",
+    "receiver_player_phone": "+15555550111",
+}
+
+CALLS: list[Call] = [
+    Call("mint_player_token",
+         lambda c: c.mint_player_token(player_email=EMAIL, player_phone=PHONE),
+         "POST", "/api/sdk/player-token",
+         body={"player_email": EMAIL, "player_phone": PHONE}, ok={"token": "tok"}),
+    Call("initiate_send", lambda c: c.initiate_send(**SEND_ARGS),
+         "POST", "/api/currency-sends/initiate-send", body=dict(SEND_ARGS)),
+    Call("initiate_transfer", lambda c: c.initiate_transfer(**TRANSFER_ARGS),
+         "POST", "/api/transfers/initiate-transfer", body=dict(TRANSFER_ARGS)),
+    Call("create_checkout", lambda c: c.create_checkout(player_email=EMAIL, usd_amount="9.99"),
+         "POST", "/api/checkout/sessions", body={"player_email": EMAIL, "usd_amount": "9.99"},
+         idempotent=False, ok={"checkout_url": "https://pay.example/s/1"}),
+    Call("purchase_currency",
+         lambda c: c.purchase_currency(player_email=EMAIL, usd_amount="9.99",
+                                       purchase_reference="ref-1"),
+         "POST", "/api/currency-purchases/purchase-currency",
+         body={"player_email": EMAIL, "usd_amount": "9.99", "purchase_reference": "ref-1"}),
+    Call("confirm_payment", lambda c: c.confirm_payment(payment_intent_id="pi_1"),
+         "POST", "/api/currency-purchases/confirm-payment", body={"payment_intent_id": "pi_1"}),
+    Call("get_order_details", lambda c: c.get_order_details(order_id="ord-1"),
+         "GET", "/api/currency-purchases/order-details", query={"order_id": "ord-1"}),
+    Call("purchase_item", lambda c: c.purchase_item(**ITEM_ARGS),
+         "POST", "/api/item-purchases/purchase-item", body=dict(ITEM_ARGS),
+         ok={"transaction_id": "t-1", "order_id": "o-1"}),
+    Call("get_item_purchase_history", lambda c: c.get_item_purchase_history(player_email=EMAIL),
+         "GET", "/api/item-purchases/player-purchase-history", query={"player_email": EMAIL}),
+    Call("iterate_item_purchase_history",
+         lambda c: list(c.iterate_item_purchase_history(player_email=EMAIL, page_size=5)),
+         "GET", "/api/item-purchases/player-purchase-history",
+         query={"player_email": EMAIL, "limit": "5", "offset": "0"}),
+    Call("get_item_order_details", lambda c: c.get_item_order_details(transaction_id="tx-1"),
+         "GET", "/api/item-purchases/order-details", query={"transaction_id": "tx-1"}),
+    Call("get_player_balance[id]", lambda c: c.get_player_balance(player_id=42),
+         "GET", "/api/player-balances/player/42"),
+    Call("get_player_balance[email]", lambda c: c.get_player_balance(player_email=EMAIL),
+         "GET", "/api/player-balances/player/by-email/p%40example.com"),
+    Call("get_inbound_pending", lambda c: c.get_inbound_pending(player_email=EMAIL),
+         "GET", "/api/transfers/inbound-pending", query={"player_email": EMAIL}),
+    Call("get_linked_identities", lambda c: c.get_linked_identities(player_phone=PHONE),
+         "GET", "/api/wallet/identities", query={"player_phone": PHONE}),
+    # -- part 2 --
+    Call("verify_sms_transfer", lambda c: c.verify_sms_transfer("tx-1", "1234"),
+         "POST", "/api/transfers/verify-sms", body={"transaction_id": "tx-1", "sms_pin": "1234"},
+         idempotent=False),
+    Call("verify_sms_send", lambda c: c.verify_sms_send(transaction_id="tx-2", sms_pin="9999"),
+         "POST", "/api/currency-sends/verify-sms",
+         body={"transaction_id": "tx-2", "sms_pin": "9999"}, idempotent=False),
+    Call("claim_transfer", lambda c: c.claim_transfer(**CLAIM_TRANSFER_ARGS),
+         "POST", "/api/transfers/claim-transfer", body=dict(CLAIM_TRANSFER_ARGS),
+         idempotent=False),
+    Call("claim_currency", lambda c: c.claim_currency(**CLAIM_CURRENCY_ARGS),
+         "POST", "/api/currency-sends/claim-currency", body=dict(CLAIM_CURRENCY_ARGS),
+         idempotent=False),
+    Call("get_transfer_status", lambda c: c.get_transfer_status("tx-1"),
+         "GET", "/api/transfers/tx-1/status"),
+    Call("get_send_status", lambda c: c.get_send_status("tx-2"),
+         "GET", "/api/currency-sends/tx-2/status"),
+    Call("get_guardian_approval_status", lambda c: c.get_guardian_approval_status("tx-3"),
+         "GET", "/api/transactions/tx-3/approval-status"),
+    Call("get_destinations[transfer]", lambda c: c.get_destinations(source_game_id=7),
+         "POST", "/api/transfers/available-destinations", body={"source_game_id": 7}),
+    Call("get_destinations[send]",
+         lambda c: c.get_destinations(source_game_id="7", direction="send"),
+         "POST", "/api/currency-sends/available-destinations", body={"source_game_id": "7"}),
+    Call("phone_share_initiate", lambda c: c.phone_share_initiate(phone=PHONE, email=EMAIL),
+         "POST", "/api/wallet/phone-share/initiate", body={"phone": PHONE, "email": EMAIL},
+         idempotent=False, authenticated=False),
+    Call("phone_share_approve", lambda c: c.phone_share_approve(approval_id="ap-1", otp="123456"),
+         "POST", "/api/wallet/phone-share/approve", body={"approval_id": "ap-1", "otp": "123456"},
+         idempotent=False, authenticated=False),
+    Call("phone_share_status", lambda c: c.phone_share_status(phone=PHONE, email=EMAIL),
+         "GET", "/api/wallet/phone-share/status", query={"phone": PHONE, "email": EMAIL},
+         authenticated=False),
+    # -- webhook endpoint management (sandbox client: management host = base_url) --
+    Call("register_webhook_endpoint",
+         lambda c: c.register_webhook_endpoint(game_id=7, target_url="https://hooks.example.com/i"),
+         "PUT", "/api/dev/webhooks/games/7",
+         body={"target_url": "https://hooks.example.com/i", "subscribed_events": ["*"]},
+         idempotent=False),
+    Call("rotate_webhook_secret", lambda c: c.rotate_webhook_secret(game_id=7),
+         "POST", "/api/dev/webhooks/games/7/rotate-secret", idempotent=False,
+         ok={"signing_secret": "whsec_new"}),
+]
+
+CALL_IDS = [call.id for call in CALLS]
+IDEMPOTENT = [call for call in CALLS if call.idempotent]
+NOT_IDEMPOTENT = [call for call in CALLS if not call.idempotent]
+
+PUBLIC_METHODS = {call.id.split("[")[0] for call in CALLS}
+
+
+def make_client(secret: str = SECRET, base_url: Optional[str] = SANDBOX,
+                **options: Any) -> InvoServer:
+    """A client with no backoff delay, so retry tests stay fast."""
+    options.setdefault("retry_base_delay", 0)
+    return InvoServer(secret, base_url, **options)
+
+
+def add_any(rsps: responses.RequestsMock, method: str, **kwargs: Any) -> None:
+    """Answer every URL for ``method`` (the registered answers repeat the last one)."""
+    rsps.add(method, ANY_URL, **kwargs)
+
+
+def sent_json(request: requests.PreparedRequest) -> Any:
+    body = request.body
+    assert body is not None, "request had no body"
+    return json.loads(body)
+
+
+def split_url(url: str) -> tuple[str, dict[str, str], str]:
+    """(scheme://host/path, parsed query, raw query string) of a sent URL."""
+    parts = urlsplit(url)
+    return (f"{parts.scheme}://{parts.netloc}{parts.path}",
+            dict(parse_qsl(parts.query, keep_blank_values=True)), parts.query)
