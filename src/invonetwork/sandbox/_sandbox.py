@@ -1,0 +1,676 @@
+"""The :class:`Sandbox`: a local, stateful INVO emulator over real HTTP on 127.0.0.1."""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Optional, Union
+
+from ._delivery import RETRY_SCHEDULE, DeadLetter, DeliveryAttempt, DeliveryTarget, DeliveryWorker
+from ._faults import FaultRule, Faults, RequestRecord
+from ._model import BackendError, Clock, Game, WebhookSubscription, to_decimal
+from ._routes import SandboxApp
+from ._server import SandboxHTTPServer
+from ._state import SecretVersion, World, WorldConfig
+
+if TYPE_CHECKING:
+    from .._client import InvoServer
+
+__all__ = ["Sandbox", "SandboxError"]
+
+PlayerSeed = Mapping[str, Any]
+GameSeed = Union[Game, Mapping[str, Any]]
+
+
+class SandboxError(RuntimeError):
+    """A test-side helper was used wrongly (unknown id, wrong state...).
+
+    Attributes:
+        status: The HTTP status the same action would get over HTTP.
+        body: The JSON error body (``error``, ``code``...).
+    """
+
+    def __init__(self, status: int, body: dict[str, Any]) -> None:
+        super().__init__(str(body.get("error", "sandbox error")))
+        self.status = status
+        self.body = body
+        self.code: Optional[str] = body.get("code")
+
+
+def _game_from_seed(seed: GameSeed) -> Game:
+    if isinstance(seed, Game):
+        return seed
+    data = dict(seed)
+    for key in ("minimum_transfer", "maximum_transfer"):
+        if key in data:
+            data[key] = to_decimal(data[key], key)
+    data["game_id"] = int(data["game_id"])
+    return Game(**data)
+
+
+class Sandbox:
+    """A local INVO network: every API endpoint, stateful, on ``http://127.0.0.1:<port>``.
+
+    Use it as a context manager (it starts on enter and stops on exit)::
+
+        with Sandbox(players=[{"email": "ada@example.com", "balance": "500"}]) as sb:
+            invo = sb.client()                       # a ready InvoServer
+            invo.get_player_balance(player_email="ada@example.com")
+
+    Knobs (all keyword-only):
+        port: TCP port on 127.0.0.1 (``0`` = a free ephemeral port).
+        game_secret: The ``X-Game-Secret-Key`` to accept (default: a fresh ``ivsdk_test_...``).
+        game_id, game_name, currency_name, currency_symbol: Your game and its currency.
+        currency_per_usd: Currency units credited per USD (default 10).
+        platform_fee_percent: INVO's cut of item purchases (default 10: a 90/10 split).
+        players: Seed players: mappings with ``email`` and optional ``name``, ``phone``,
+            ``balance`` (home currency), ``balances`` (``{game_id: amount}``),
+            ``passkey_enrolled``, ``is_minor``, ``linked_emails``, ``wallet_of``.
+        games: Destination games replacing the two default ones (:class:`Game` or mappings).
+        phone_owners: ``{phone: owner_email}``: phones that belong to another INVO account.
+        path_prefix: Served at ``/`` AND under this prefix (default ``"/sandbox"``, like the
+            hosted sandbox); ``base_url`` includes it. ``""`` serves at ``/`` only.
+        webhook_url: Pre-register a webhook receiver (all events unless ``webhook_events``).
+        webhook_events: Event types for ``webhook_url`` (default ``("*",)``).
+        webhook_gzip: Deliver gzip-compressed bodies to ``webhook_url``.
+        webhook_secret: The signing secret to use (default: a fresh ``whsec_...``).
+        webhook_retry_scale: Multiplies the retry schedule (30 s, 2 min, 10 min, 1 h, 6 h,
+            24 h). ``0.001`` makes the first retry come after 30 ms.
+        webhook_timeout: Seconds a receiver has to answer (default 10).
+        checkout_ttl: Checkout session lifetime in seconds (default 900).
+        claim_code_ttl, guardian_ttl, verification_ttl, otp_ttl: Other lifetimes, seconds.
+        sms_max_attempts, sms_block_seconds: SMS PIN attempts before a block, its length.
+        auto_create_players: Create unknown players on writes (default True); else 404.
+        verbose: Log every request to stderr.
+    """
+
+    def __init__(
+        self,
+        *,
+        port: int = 0,
+        game_secret: Optional[str] = None,
+        game_id: int = 1001,
+        game_name: str = "Sandbox Quest",
+        currency_name: str = "Gold Coins",
+        currency_symbol: str = "GC",
+        currency_per_usd: Union[str, int, Decimal] = 10,
+        platform_fee_percent: Union[str, int, Decimal] = 10,
+        players: Iterable[PlayerSeed] = (),
+        games: Optional[Iterable[GameSeed]] = None,
+        phone_owners: Optional[Mapping[str, str]] = None,
+        path_prefix: str = "/sandbox",
+        webhook_url: Optional[str] = None,
+        webhook_events: Sequence[str] = ("*",),
+        webhook_gzip: bool = False,
+        webhook_secret: Optional[str] = None,
+        webhook_retry_scale: float = 1.0,
+        webhook_timeout: float = 10.0,
+        checkout_ttl: float = 15 * 60,
+        claim_code_ttl: float = 72 * 3600,
+        guardian_ttl: float = 24 * 3600,
+        verification_ttl: float = 30 * 60,
+        otp_ttl: float = 10 * 60,
+        sms_max_attempts: int = 5,
+        sms_block_seconds: float = 15 * 60,
+        auto_create_players: bool = True,
+        verbose: bool = False,
+    ) -> None:
+        if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
+            raise ValueError(f"port must be an integer in 0..65535, got {port!r}")
+        if game_secret is not None and (
+            not isinstance(game_secret, str) or not game_secret.strip()
+        ):
+            raise ValueError("game_secret must be a non-empty string")
+        prefix = (path_prefix or "").strip()
+        if prefix and (not prefix.startswith("/") or prefix.endswith("/") or " " in prefix):
+            raise ValueError("path_prefix must look like '/sandbox' (leading /, no trailing /)")
+        if prefix.startswith("/api") or prefix.startswith("/__sandbox__"):
+            raise ValueError("path_prefix must not shadow /api or /__sandbox__")
+        if sms_max_attempts < 1:
+            raise ValueError("sms_max_attempts must be >= 1")
+        self._port_wanted = port
+        self.game_secret: str = game_secret or f"ivsdk_test_{secrets.token_hex(16)}"
+        self.path_prefix = prefix
+        self.verbose = verbose
+        self._clock = Clock()
+        self._faults = Faults()
+        extra = [_game_from_seed(g) for g in games] if games is not None else []
+        self._config = WorldConfig(
+            game_id=int(game_id),
+            game_name=game_name,
+            currency_name=currency_name,
+            currency_symbol=currency_symbol,
+            currency_per_usd=to_decimal(currency_per_usd, "currency_per_usd"),
+            platform_fee_percent=to_decimal(platform_fee_percent, "platform_fee_percent"),
+            checkout_ttl=float(checkout_ttl),
+            claim_code_ttl=float(claim_code_ttl),
+            guardian_ttl=float(guardian_ttl),
+            verification_ttl=float(verification_ttl),
+            otp_ttl=float(otp_ttl),
+            sms_max_attempts=int(sms_max_attempts),
+            sms_block_seconds=float(sms_block_seconds),
+            auto_create_players=auto_create_players,
+            extra_games=extra,
+        )
+        if self._config.platform_fee_percent > 100:
+            raise ValueError("platform_fee_percent must be between 0 and 100")
+        self._worker = DeliveryWorker(
+            self._clock, self._delivery_target,
+            retry_scale=webhook_retry_scale, timeout=webhook_timeout,
+        )
+        self._world = World(self._config, self._clock, self._public_base, self._on_event)
+        if webhook_secret is not None:
+            if not webhook_secret.strip():
+                raise ValueError("webhook_secret must be a non-empty string")
+            self._world.webhook_secrets = [SecretVersion(webhook_secret, 1)]
+        self._seed_players = [dict(p) for p in players]
+        self._seed_phone_owners = dict(phone_owners or {})
+        self._seed_webhook = (
+            (webhook_url, list(webhook_events), bool(webhook_gzip)) if webhook_url else None
+        )
+        self._apply_seeds()
+        self._server: Optional[SandboxHTTPServer] = None
+        self._stop_event = threading.Event()
+        self._lifecycle = threading.Lock()
+
+    # -- lifecycle --------------------------------------------------------------------------
+
+    def start(self) -> Sandbox:
+        """Bind 127.0.0.1, start serving and delivering webhooks; returns ``self``."""
+        with self._lifecycle:
+            if self._server is not None:
+                return self
+            self._stop_event.clear()
+            app = SandboxApp(self, self._stop_event)
+            self._server = SandboxHTTPServer(self._port_wanted, app, verbose=self.verbose)
+            self._server.start()
+            self._worker.start()
+        return self
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop serving, end open connections and the delivery thread (idempotent)."""
+        with self._lifecycle:
+            server, self._server = self._server, None
+            self._stop_event.set()
+        self._worker.stop(timeout)
+        if server is not None:
+            server.close(timeout)
+
+    close = stop
+
+    def __enter__(self) -> Sandbox:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: Optional[type[BaseException]],
+        exc: Optional[BaseException],
+        tb: Optional[TracebackType],
+    ) -> None:
+        self.stop()
+
+    @property
+    def running(self) -> bool:
+        """True between :meth:`start` and :meth:`stop`."""
+        return self._server is not None
+
+    def __repr__(self) -> str:
+        where = self.base_url if self.running else "stopped"
+        return f"<Sandbox {where} game_id={self.game_id}>"
+
+    # -- addresses and credentials ----------------------------------------------------------
+
+    @property
+    def port(self) -> int:
+        """The bound port (only while running)."""
+        if self._server is None:
+            raise RuntimeError("the sandbox is not running: use `with Sandbox() as sb:`")
+        return self._server.port
+
+    @property
+    def root_url(self) -> str:
+        """``http://127.0.0.1:<port>`` (the API is also served here, without the prefix)."""
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def base_url(self) -> str:
+        """The ``base_url`` for :class:`~invonetwork.InvoServer` (includes ``path_prefix``)."""
+        return f"{self.root_url}{self.path_prefix}"
+
+    def _public_base(self) -> str:
+        return self.base_url if self.running else f"http://127.0.0.1:0{self.path_prefix}"
+
+    def _strip_prefix(self, path: str) -> str:
+        prefix = self.path_prefix
+        if prefix and (path == prefix or path.startswith(prefix + "/")):
+            return path[len(prefix):] or "/"
+        return path
+
+    @property
+    def game_id(self) -> int:
+        """Your game's id (the ``tenant_id`` of webhook events)."""
+        return self._config.game_id
+
+    @property
+    def webhook_secret(self) -> str:
+        """The current webhook signing secret."""
+        with self._world.lock:
+            return self._world.current_secret.secret
+
+    @property
+    def webhook_secrets(self) -> list[str]:
+        """Every secret that still signs deliveries, newest first (two during a rotation)."""
+        return [s.secret for s in self._world.valid_secrets()]
+
+    def client(self, **kwargs: Any) -> InvoServer:
+        """An :class:`~invonetwork.InvoServer` pointed at this sandbox.
+
+        ``kwargs`` go to the constructor (``max_retries``, ``retry_base_delay``, ``hooks``...).
+        """
+        from .._client import InvoServer
+
+        return InvoServer(self.game_secret, self.base_url, **kwargs)
+
+    # -- seeding ----------------------------------------------------------------------------
+
+    def _apply_seeds(self) -> None:
+        for seed in self._seed_players:
+            data = dict(seed)
+            email = data.pop("email", None)
+            if not isinstance(email, str):
+                raise ValueError(f"every seeded player needs an email, got {seed!r}")
+            self._world.add_player(email, **data)
+        for phone, owner in self._seed_phone_owners.items():
+            self._world.set_phone_owner(phone, owner)
+        if self._seed_webhook is not None:
+            url, events, gzip = self._seed_webhook
+            now = self._clock.now()
+            self._world.subscription = WebhookSubscription(
+                self.game_id, url, events, now, now, "gzip" if gzip else None
+            )
+
+    def add_player(
+        self,
+        email: str,
+        *,
+        name: Optional[str] = None,
+        phone: Optional[str] = None,
+        balance: Any = 0,
+        balances: Optional[Mapping[Any, Any]] = None,
+        passkey_enrolled: bool = False,
+        is_minor: bool = False,
+        linked_emails: Iterable[str] = (),
+        wallet_of: Optional[str] = None,
+    ) -> int:
+        """Create or update a player; returns its ``player_id``.
+
+        ``balance`` is in your game's currency; ``balances`` maps other game ids to amounts.
+        ``passkey_enrolled`` makes sends/transfers answer ``verification_method="in_app"``
+        (else ``"sms"``); ``is_minor`` sends them down the guardian (HTTP 202) path.
+        ``linked_emails`` adds emails to the player's wallet; ``wallet_of`` puts this player
+        in the wallet of another (existing) player.
+        """
+        player = self._world.add_player(
+            email, name=name, phone=phone, balance=balance, balances=balances,
+            passkey_enrolled=passkey_enrolled, is_minor=is_minor,
+            linked_emails=linked_emails, wallet_of=wallet_of,
+        )
+        return player.player_id
+
+    def add_game(self, game: GameSeed) -> None:
+        """Add a destination game (a :class:`Game` or a mapping of its fields)."""
+        self._world.add_game(_game_from_seed(game))
+
+    def set_phone_owner(self, phone: str, owner_email: str) -> None:
+        """Mark ``phone`` as owned by another INVO account.
+
+        A mint or a claim that uses this phone for a different email then answers 409
+        ``PHONE_SHARE_APPROVAL_REQUIRED`` (with ``approval_id``) until the owner approves
+        with the OTP (see :meth:`last_otp`).
+        """
+        self._world.set_phone_owner(phone, owner_email)
+
+    def balance(self, email: str, game_id: Optional[int] = None) -> Decimal:
+        """A player's available balance (your game's currency unless ``game_id``)."""
+        with self._world.lock:
+            player = self._world._player(email, create=False)
+            if player is None:
+                raise KeyError(f"no player {email!r} in the sandbox")
+            return player.balance(self.game_id if game_id is None else int(game_id))
+
+    def reset(self) -> None:
+        """Back to the seeded state: players, sessions, orders, events, faults, counts, clock.
+
+        The signing secret is kept (rotations are undone) and the delivery log is cleared.
+        """
+        self._worker.clear()
+        with self._world.lock:
+            secret = self._world.webhook_secrets[-1]
+            self._world.webhook_secrets = [SecretVersion(secret.secret, 1)]
+            self._world.reset()
+            self._apply_seeds()
+        self._faults.clear()
+        self._faults.reset_counts()
+        self._clock.reset()
+
+    def snapshot(self) -> dict[str, Any]:
+        """A JSON-able view of the world (players and balances, counts of everything)."""
+        w = self._world
+        with w.lock:
+            players = [
+                {**w._balance_body(p)["player"],
+                 "balances": {str(g): str(v) for g, v in sorted(p.available.items())},
+                 "passkey_enrolled": p.passkey_enrolled}
+                for p in w.players.values()
+            ]
+            return {
+                "base_url": self.base_url if self.running else None,
+                "game_id": self.game_id,
+                "clock_offset": self._clock.offset,
+                "players": players,
+                "checkout_sessions": len(w.sessions),
+                "orders": len(w.orders),
+                "transactions": len(w.movements),
+                "events": len(w.events),
+                "webhook_subscription": w.subscription_body(),
+            }
+
+    # -- clock ------------------------------------------------------------------------------
+
+    def now(self) -> float:
+        """Sandbox time (Unix seconds): the wall clock plus every :meth:`advance_time`."""
+        return self._clock.now()
+
+    @property
+    def clock_offset(self) -> float:
+        """Seconds the sandbox clock is ahead of the wall clock."""
+        return self._clock.offset
+
+    def advance_time(self, seconds: float) -> None:
+        """Move sandbox time forward: sessions, codes and approvals expire; retries come due.
+
+        Webhook signatures keep using the wall clock, so receivers still verify them.
+        """
+        self._clock.advance(seconds)
+        self._world.sweep()
+        self._worker.poke()
+
+    # -- test-side actions (what a browser, a phone or a guardian would do) -----------------
+
+    def _call(self, fn: Any, *args: Any) -> dict[str, Any]:
+        try:
+            result = fn(*args)
+        except BackendError as failure:
+            raise SandboxError(failure.status, failure.body) from None
+        if isinstance(result, tuple):
+            return dict(result[1])
+        return dict(result)
+
+    def pay_checkout(self, session_id: str) -> dict[str, Any]:
+        """Press Pay on the hosted page: credit the player, emit ``purchase.completed``.
+
+        Returns the page's result (``status``, ``transaction_id``, ``currency_received``,
+        ``new_balance``...). Raises :class:`SandboxError` (409/410/404) like the page would.
+        """
+        return self._call(self._world.pay_checkout, session_id)
+
+    def cancel_checkout(self, session_id: str) -> dict[str, Any]:
+        """Press Cancel on the hosted page (the session is consumed, nothing is charged)."""
+        return self._call(self._world.cancel_checkout, session_id)
+
+    def complete_payment(self, order_id: str) -> dict[str, Any]:
+        """Finish a ``pending_payment`` direct purchase (what its ``payment_url`` page does)."""
+        return self._call(self._world.complete_pending_payment, order_id)
+
+    def approve_transaction(self, transaction_id: str) -> dict[str, Any]:
+        """The sender approves a send/transfer with their passkey (``in_app`` verification).
+
+        Returns ``status``, ``claim_code`` and ``claim_code_expires_at``.
+        """
+        return self._call(self._world.approve_in_app, transaction_id)
+
+    def guardian_approve(self, transaction_id: str) -> dict[str, Any]:
+        """The guardian approves a minor's send/transfer; returns the ``approval`` object."""
+        return self._call(self._world.guardian_decide, transaction_id, True)
+
+    def guardian_reject(self, transaction_id: str) -> dict[str, Any]:
+        """The guardian rejects a minor's send/transfer (the reserved amount is released)."""
+        return self._call(self._world.guardian_decide, transaction_id, False)
+
+    def claim_code(self, transaction_id: str) -> Optional[str]:
+        """The claim code of an approved send/transfer (``None`` before approval)."""
+        with self._world.lock:
+            mv = self._world.movements.get(transaction_id)
+            if mv is None:
+                raise KeyError(f"no send/transfer {transaction_id!r}")
+            return mv.claim_code
+
+    def last_sms_pin(
+        self, transaction_id: Optional[str] = None, *, phone: Optional[str] = None
+    ) -> Optional[str]:
+        """The SMS PIN sent for a send/transfer (by transaction id, or the last to a phone)."""
+        with self._world.lock:
+            for message in reversed(self._world.sms_outbox):
+                if "pin" not in message:
+                    continue
+                if transaction_id is not None and message["transaction_id"] != transaction_id:
+                    continue
+                if phone is not None and message["to"] != phone:
+                    continue
+                return str(message["pin"])
+        return None
+
+    def last_otp(self, phone: str) -> Optional[str]:
+        """The last phone-share OTP texted to ``phone`` (``None`` if none was)."""
+        with self._world.lock:
+            otps = self._world.otps.get(phone)
+            return otps[-1] if otps else None
+
+    @property
+    def sms_outbox(self) -> list[dict[str, Any]]:
+        """Every SMS the sandbox "sent" (PINs and OTPs), oldest first."""
+        with self._world.lock:
+            return [dict(m) for m in self._world.sms_outbox]
+
+    # -- webhooks ---------------------------------------------------------------------------
+
+    def _on_event(self, event: dict[str, Any]) -> None:
+        sub = self._world.subscription
+        if sub is not None and sub.wants(str(event["event_type"])):
+            self._worker.enqueue(event)
+
+    def _delivery_target(self, event_type: str) -> Optional[DeliveryTarget]:
+        with self._world.lock:
+            sub = self._world.subscription
+            if sub is None or not sub.wants(event_type):
+                return None
+            valid = self._world.valid_secrets()
+            return DeliveryTarget(
+                url=sub.target_url,
+                secrets=[s.secret for s in valid],
+                secret_version=valid[0].version,
+                gzip=sub.compression == "gzip",
+            )
+
+    def set_webhook_url(
+        self, url: Optional[str], events: Sequence[str] = ("*",), *, gzip: bool = False
+    ) -> None:
+        """Point deliveries at ``url`` (``None`` removes the endpoint) without the HTTP API."""
+        with self._world.lock:
+            if url is None:
+                self._world.subscription = None
+                return
+            now = self._clock.now()
+            self._world.subscription = WebhookSubscription(
+                self.game_id, url, list(events), now, now, "gzip" if gzip else None
+            )
+
+    @property
+    def events(self) -> list[dict[str, Any]]:
+        """Every event emitted (delivered or not, subscribed or not), oldest first."""
+        with self._world.lock:
+            return [dict(e) for e in self._world.events]
+
+    def events_of(self, event_type: str) -> list[dict[str, Any]]:
+        """The emitted events of one type."""
+        return [e for e in self.events if e["event_type"] == event_type]
+
+    def emit_event(self, event_type: str, data: Optional[Mapping[str, Any]] = None) -> str:
+        """Emit any event (``purchase.refunded``, ``payout.status_changed``...); returns its
+        idempotency key. Delivered like the sandbox's own events."""
+        with self._world.lock:
+            event = self._world.emit(event_type, dict(data or {}))
+        return str(event["idempotency_key"])
+
+    @property
+    def deliveries(self) -> list[DeliveryAttempt]:
+        """Every webhook delivery attempt, oldest first."""
+        return self._worker.attempts
+
+    @property
+    def dead_letters(self) -> list[DeadLetter]:
+        """Events whose whole retry schedule failed."""
+        return self._worker.dead_letters
+
+    @property
+    def pending_deliveries(self) -> int:
+        """Deliveries queued, scheduled for a retry, or in flight."""
+        return self._worker.pending
+
+    @property
+    def retry_schedule(self) -> tuple[float, ...]:
+        """The delays between attempts, in sandbox seconds, after ``webhook_retry_scale``."""
+        return tuple(s * self._worker.retry_scale for s in RETRY_SCHEDULE)
+
+    def wait_for_webhook(
+        self,
+        event_type: Optional[str] = None,
+        *,
+        timeout: float = 5.0,
+        delivered: Optional[bool] = True,
+    ) -> DeliveryAttempt:
+        """Wait for a delivery attempt (of ``event_type``; successful unless ``delivered``
+        is ``False`` or ``None`` for any). Raises ``TimeoutError``."""
+
+        def wanted(attempt: DeliveryAttempt) -> bool:
+            if event_type is not None and attempt.event_type != event_type:
+                return False
+            return delivered is None or attempt.delivered == delivered
+
+        found = self._worker.wait_for(wanted, timeout)
+        if found is None:
+            raise TimeoutError(
+                f"no {'delivered ' if delivered else ''}{event_type or 'webhook'} within "
+                f"{timeout} s (attempts so far: {len(self.deliveries)})"
+            )
+        return found
+
+    def flush_webhooks(self, timeout: float = 5.0) -> bool:
+        """Wait until no delivery is due now or in flight; False on timeout."""
+        return self._worker.wait_idle(timeout)
+
+    def replay_dead_letters(self) -> int:
+        """Queue every dead-lettered event again (same idempotency key); returns how many."""
+        dead = self._worker.take_dead_letters()
+        for letter in dead:
+            self._worker.enqueue(letter.event)
+        return len(dead)
+
+    def replay_event(self, idempotency_key: str) -> None:
+        """Deliver an emitted event again (new ``X-Invo-Event-Id``, same idempotency key)."""
+        for event in self.events:
+            if event["idempotency_key"] == idempotency_key:
+                self._worker.enqueue(event)
+                return
+        raise KeyError(f"no event with idempotency key {idempotency_key!r}")
+
+    # -- faults and request accounting ------------------------------------------------------
+
+    def add_fault(self, rule: FaultRule) -> FaultRule:
+        """Install a :class:`FaultRule`."""
+        return self._faults.add(rule)
+
+    def fail_next(
+        self,
+        count: Optional[int] = 1,
+        *,
+        status: int = 503,
+        path: Optional[str] = None,
+        method: Optional[str] = None,
+        body: Optional[dict[str, Any]] = None,
+    ) -> FaultRule:
+        """Answer the next ``count`` matching API requests with ``status`` (default 503)."""
+        return self.add_fault(
+            FaultRule("status", count, path, method, status=status, body=body)
+        )
+
+    def throttle_next(
+        self,
+        count: Optional[int] = 1,
+        *,
+        retry_after: float = 1,
+        path: Optional[str] = None,
+        method: Optional[str] = None,
+    ) -> FaultRule:
+        """Answer the next ``count`` matching requests with 429 and ``retry_after``."""
+        return self.add_fault(
+            FaultRule("status", count, path, method, status=429, retry_after=retry_after)
+        )
+
+    def stall_next(
+        self,
+        count: Optional[int] = 1,
+        *,
+        seconds: float,
+        path: Optional[str] = None,
+        method: Optional[str] = None,
+    ) -> FaultRule:
+        """Wait ``seconds`` before handling the next ``count`` matching requests."""
+        return self.add_fault(FaultRule("stall", count, path, method, seconds=seconds))
+
+    def disconnect_next(
+        self, count: Optional[int] = 1, *, path: Optional[str] = None,
+        method: Optional[str] = None,
+    ) -> FaultRule:
+        """Close the connection without answering the next ``count`` matching requests."""
+        return self.add_fault(FaultRule("disconnect", count, path, method))
+
+    def clear_faults(self) -> None:
+        """Remove every fault rule."""
+        self._faults.clear()
+
+    @property
+    def faults(self) -> list[FaultRule]:
+        """The active fault rules."""
+        return self._faults.rules
+
+    def request_count(self, path: Optional[str] = None, method: Optional[str] = None) -> int:
+        """How many API requests reached the sandbox for ``path`` (exact or glob, without the
+        prefix) and ``method``; faulted ones included, admin ones not."""
+        return self._faults.count(path, method)
+
+    def request_counts(self) -> dict[str, int]:
+        """``{"POST /api/checkout/sessions": 1, ...}``."""
+        return self._faults.counts()
+
+    @property
+    def requests(self) -> list[RequestRecord]:
+        """Every API request seen (method, path, status, fault), oldest first."""
+        return self._faults.records
+
+    def reset_request_counts(self) -> None:
+        """Forget the request log."""
+        self._faults.reset_counts()
+
+    def wait_until(self, predicate: Any, timeout: float = 5.0) -> bool:
+        """Poll ``predicate()`` every 10 ms until true; False on timeout."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if predicate():
+                return True
+            time.sleep(0.01)
+        return bool(predicate())
