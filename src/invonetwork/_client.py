@@ -66,6 +66,7 @@ from ._results import (
 from ._routes import Route
 from ._transport import DEFAULT_MAX_RESPONSE_BYTES, Transport
 from ._validation import check_e164, invalid, is_blank, optional_text, require_text
+from .errors import NotFoundError
 
 __all__ = ["InvoServer"]
 
@@ -667,9 +668,13 @@ class InvoServer:
             query = {"player_email": email}
         else:
             raise invalid("get_linked_identities needs player_phone or player_email")
-        status, body = self._call(routes.LINKED_IDENTITIES, query=query,
-                                  ok_statuses=frozenset({404}))
-        return LinkedIdentitiesResult.from_body(body, not_found=status == 404)
+        try:
+            body = self._get_body(routes.LINKED_IDENTITIES, query=query)
+        except NotFoundError as err:
+            # A 404 is an answer here, whatever its body (JSON, text from a proxy, nothing).
+            raw = err.body if isinstance(err.body, dict) else {}
+            return LinkedIdentitiesResult.from_body(raw, not_found=True)
+        return LinkedIdentitiesResult.from_body(body)
 
     # -- part 2: completing sends and transfers ---------------------------------------------------
 
