@@ -1,0 +1,7 @@
+"""``python -m invonetwork``: the same as the ``invonetwork`` command."""
+
+from __future__ import annotations
+
+from ._cli import main
+
+raise SystemExit(main())

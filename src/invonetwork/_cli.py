@@ -1,0 +1,432 @@
+"""The ``invonetwork`` command (also ``python -m invonetwork``).
+
+::
+
+    invonetwork sandbox [--port 8787] [--player email=ada@example.com,balance=500] ...
+    invonetwork webhooks sign   --secret S [--file body.json]        # prints the header
+    invonetwork webhooks verify --signature "t=...,v1=..." --secret S [--file body.json]
+    invonetwork webhooks send   --url http://127.0.0.1:8000/hooks --secret S [--type ...]
+    invonetwork --version
+
+Secrets may come from ``INVO_WEBHOOK_SECRET`` instead of ``--secret`` (keeps them out of the
+shell history and the process list). Exit codes: 0 success, 1 failure (invalid signature,
+receiver refused, server error), 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip as gzip_module
+import json
+import os
+import signal
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Sequence
+from datetime import datetime, timezone
+from typing import Any, Optional, TextIO
+
+from ._version import __version__
+
+__all__ = ["main"]
+
+SECRET_ENV = "INVO_WEBHOOK_SECRET"  # noqa: S105  (a variable name, not a secret)
+_TRUE = {"1", "true", "yes", "y", "on"}
+_FALSE = {"0", "false", "no", "n", "off"}
+_PLAYER_KEYS = {
+    "email": "email",
+    "name": "name",
+    "phone": "phone",
+    "balance": "balance",
+    "passkey": "passkey_enrolled",
+    "passkey_enrolled": "passkey_enrolled",
+    "minor": "is_minor",
+    "is_minor": "is_minor",
+}
+
+
+class UsageError(Exception):
+    """Bad command-line input (exit code 2)."""
+
+
+# -- argument parsing --------------------------------------------------------------------------
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="invonetwork",
+        description="INVO network tools: a local sandbox and webhook signing helpers.",
+    )
+    parser.add_argument("--version", action="version", version=f"invonetwork {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    sandbox = commands.add_parser(
+        "sandbox",
+        help="run the local INVO sandbox until Ctrl-C",
+        description="Serve an offline, stateful INVO emulator on http://127.0.0.1.",
+    )
+    sandbox.add_argument("--port", type=int, default=8787,
+                         help="port on 127.0.0.1 (default 8787; 0 picks a free one)")
+    sandbox.add_argument(
+        "--player", action="append", default=[], metavar="SPEC",
+        help="seed a player: email=ada@example.com,balance=500[,name=Ada][,phone=+1555...]"
+             "[,passkey=yes][,minor=yes] (repeatable)",
+    )
+    sandbox.add_argument(
+        "--phone-owner", action="append", default=[], metavar="PHONE=EMAIL",
+        help="mark PHONE as owned by another INVO account (phone-share consent needed)",
+    )
+    sandbox.add_argument("--webhook-url", help="deliver webhooks to this URL")
+    sandbox.add_argument("--webhook-events", default="*",
+                         help="comma-separated event types for --webhook-url (default: *)")
+    sandbox.add_argument("--webhook-gzip", action="store_true",
+                         help="gzip webhook bodies (Content-Encoding: gzip)")
+    sandbox.add_argument("--retry-scale", type=float, default=1.0,
+                         help="multiply the webhook retry schedule (e.g. 0.01)")
+    sandbox.add_argument("--prefix", default="/sandbox",
+                         help="path prefix also served (default /sandbox; '' for none)")
+    sandbox.add_argument("--game-id", type=int, default=1001, help="your game's id")
+    sandbox.add_argument("--game-secret", help="accept this game secret instead of a new one "
+                                               "(or set INVO_SANDBOX_GAME_SECRET)")
+    sandbox.add_argument("--webhook-secret", help="sign with this secret instead of a new one "
+                                                  "(or set INVO_SANDBOX_WEBHOOK_SECRET)")
+    sandbox.add_argument("--exit-after", type=float, default=None, metavar="SECONDS",
+                         help="stop by itself after SECONDS (for scripts)")
+    sandbox.add_argument("--verbose", action="store_true", help="log every request")
+
+    webhooks = commands.add_parser("webhooks", help="sign, verify or send test webhooks")
+    hooks = webhooks.add_subparsers(dest="webhooks_command", metavar="ACTION")
+
+    sign = hooks.add_parser("sign", help="print the X-Invo-Signature header for a body")
+    _body_options(sign)
+    _secret_option(sign, "signing secret (repeat during a rotation)")
+    sign.add_argument("--timestamp", type=int, help="unix time to sign with (default: now)")
+
+    verify = hooks.add_parser("verify", help="check a body against an X-Invo-Signature header")
+    _body_options(verify)
+    verify.add_argument("--signature", required=True, help="the X-Invo-Signature value")
+    _secret_option(verify, "signing secret (repeat to accept several)")
+    verify.add_argument("--tolerance", type=float, default=300.0,
+                        help="accepted clock distance in seconds (default 300)")
+    verify.add_argument("--gzip", action="store_true",
+                        help="the body is gzip-compressed (Content-Encoding: gzip)")
+
+    send = hooks.add_parser("send", help="POST a correctly signed test event to a URL")
+    send.add_argument("--url", required=True, help="the receiver URL (http:// or https://)")
+    _secret_option(send, "signing secret")
+    send.add_argument("--type", dest="event_type", default="webhook.test",
+                      help="event type (default webhook.test; any type is accepted)")
+    send.add_argument("--data", help="event data as a JSON object (default: a sample)")
+    send.add_argument("--tenant-id", default="1001", help="tenant_id (your game id)")
+    send.add_argument("--gzip", action="store_true", help="send Content-Encoding: gzip")
+    send.add_argument("--timeout", type=float, default=10.0, help="seconds (default 10)")
+    return parser
+
+
+def _body_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--file", default="-",
+                        help="file holding the raw body ('-' or absent: standard input)")
+
+
+def _secret_option(parser: argparse.ArgumentParser, text: str) -> None:
+    parser.add_argument("--secret", action="append", default=[],
+                        help=f"{text}; default: ${SECRET_ENV}")
+
+
+def _secrets(args: argparse.Namespace) -> list[str]:
+    given = [s for s in args.secret if s.strip()]
+    if not given:
+        env = os.environ.get(SECRET_ENV, "")
+        if env.strip():
+            given = [env]
+    if not given:
+        raise UsageError(f"a signing secret is required: pass --secret or set {SECRET_ENV}")
+    return given
+
+
+def _read_body(path: str, stdin: TextIO) -> bytes:
+    if path == "-":
+        if stdin.isatty():
+            raise UsageError("no body: pass --file PATH or pipe the body on standard input")
+        buffer = getattr(stdin, "buffer", None)
+        return buffer.read() if buffer is not None else stdin.read().encode("utf-8")
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+def _flag(value: str, key: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise UsageError(f"{key}={value!r}: expected yes or no")
+
+
+def parse_player(spec: str) -> dict[str, Any]:
+    """``"email=a@b.c,balance=5,passkey=yes"`` -> keyword arguments for a seeded player."""
+    player: dict[str, Any] = {}
+    for part in spec.split(","):
+        if not part.strip():
+            continue
+        key, sep, value = part.partition("=")
+        key = key.strip().lower()
+        if not sep or key not in _PLAYER_KEYS:
+            raise UsageError(
+                f"--player {spec!r}: expected key=value pairs with keys "
+                f"{', '.join(sorted(set(_PLAYER_KEYS)))}"
+            )
+        name = _PLAYER_KEYS[key]
+        value = value.strip()
+        player[name] = _flag(value, key) if name in ("passkey_enrolled", "is_minor") else value
+    if "@" not in str(player.get("email", "")):
+        raise UsageError(f"--player {spec!r}: email=... is required")
+    return player
+
+
+# -- commands ----------------------------------------------------------------------------------
+
+
+def _cmd_sandbox(args: argparse.Namespace, out: TextIO) -> int:
+    from .sandbox import Sandbox
+
+    players = [parse_player(spec) for spec in args.player]
+    owners: dict[str, str] = {}
+    for item in args.phone_owner:
+        phone, sep, email = item.partition("=")
+        if not sep or not phone.strip() or "@" not in email:
+            raise UsageError(f"--phone-owner {item!r}: expected PHONE=EMAIL")
+        owners[phone.strip()] = email.strip()
+    if not 0 <= args.port <= 65535:
+        raise UsageError("--port must be in 0..65535")
+    if args.retry_scale < 0:
+        raise UsageError("--retry-scale must be >= 0")
+    game_secret = args.game_secret or os.environ.get("INVO_SANDBOX_GAME_SECRET") or None
+    webhook_secret = args.webhook_secret or os.environ.get("INVO_SANDBOX_WEBHOOK_SECRET") or None
+    events = [e.strip() for e in args.webhook_events.split(",") if e.strip()] or ["*"]
+    try:
+        sandbox = Sandbox(
+            port=args.port,
+            game_secret=game_secret,
+            game_id=args.game_id,
+            players=players,
+            phone_owners=owners,
+            path_prefix=args.prefix,
+            webhook_url=args.webhook_url,
+            webhook_events=events,
+            webhook_gzip=args.webhook_gzip,
+            webhook_secret=webhook_secret,
+            webhook_retry_scale=args.retry_scale,
+            verbose=args.verbose,
+        )
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    try:
+        sandbox.start()
+    except OSError as exc:
+        print(f"invonetwork: cannot listen on 127.0.0.1:{args.port}: {exc.strerror or exc}",
+              file=sys.stderr)
+        return 1
+    stop = threading.Event()
+    previous = _install_stop_handlers(stop)
+    try:
+        shown_secret = "(the one you gave)" if game_secret else sandbox.game_secret
+        shown_hook = "(the one you gave)" if webhook_secret else sandbox.webhook_secret
+        lines = [
+            "INVO sandbox running (offline emulator; nothing leaves this machine)",
+            f"  base URL:        {sandbox.base_url}",
+            f"  game id:         {sandbox.game_id}",
+            f"  game secret:     {shown_secret}",
+            f"  webhook secret:  {shown_hook}",
+            "  webhook URL:     "
+            + (args.webhook_url or f"(none yet: PUT /api/dev/webhooks/games/{sandbox.game_id})"),
+            f"  admin API:       {sandbox.root_url}/__sandbox__/state",
+            "",
+            "  export INVO_BASE_URL=" + sandbox.base_url,
+        ]
+        if not game_secret:
+            lines.append("  export INVO_GAME_SECRET=" + sandbox.game_secret)
+        lines.append("Press Ctrl-C to stop.")
+        print("\n".join(lines), file=out, flush=True)
+        deadline = None if args.exit_after is None else time.monotonic() + args.exit_after
+        while not stop.is_set():
+            remaining = 0.5 if deadline is None else min(0.5, deadline - time.monotonic())
+            if remaining <= 0:
+                break
+            stop.wait(remaining)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        _restore_handlers(previous)
+        sandbox.stop()
+    print("INVO sandbox stopped.", file=out, flush=True)
+    return 0
+
+
+def _install_stop_handlers(stop: threading.Event) -> dict[int, Any]:
+    previous: dict[int, Any] = {}
+    if threading.current_thread() is not threading.main_thread():
+        return previous
+
+    def handler(signum: int, frame: Any) -> None:
+        stop.set()
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        previous[sig] = signal.signal(sig, handler)
+    return previous
+
+
+def _restore_handlers(previous: dict[int, Any]) -> None:
+    for sig, handler in previous.items():
+        signal.signal(sig, handler)
+
+
+def _cmd_sign(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
+    from .webhooks._signing import compute_signature, format_signature_header
+
+    secrets = _secrets(args)
+    body = _read_body(args.file, stdin)
+    timestamp = int(time.time()) if args.timestamp is None else args.timestamp
+    if timestamp < 0:
+        raise UsageError("--timestamp must be >= 0")
+    header = format_signature_header(
+        timestamp, [compute_signature(s, timestamp, body) for s in secrets]
+    )
+    print(header, file=out)
+    return 0
+
+
+def _cmd_verify(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO) -> int:
+    from .errors import InvoError
+    from .webhooks import verify_webhook
+
+    secrets = _secrets(args)
+    body = _read_body(args.file, stdin)
+    if args.tolerance < 0:
+        raise UsageError("--tolerance must be >= 0")
+    try:
+        event = verify_webhook(
+            body, args.signature, secrets, tolerance_seconds=args.tolerance,
+            content_encoding="gzip" if args.gzip else None,
+        )
+    except InvoError as exc:
+        print(f"invalid: {exc.code}: {exc.message}", file=err)
+        return 1
+    print(f"valid: {event.event_type} (idempotency key {event.idempotency_key or '-'})", file=out)
+    return 0
+
+
+def sample_data(event_type: str) -> dict[str, Any]:
+    """Plausible ``data`` for a test event of ``event_type``."""
+    txn = f"txn_test_{uuid.uuid4().hex[:12]}"
+    order = f"ord_test_{uuid.uuid4().hex[:12]}"
+    common = {"transaction_id": txn, "order_id": order, "player_email": "player@example.com",
+              "identity_id": uuid.uuid4().hex}
+    if event_type.startswith("purchase."):
+        return {**common, "usd_amount": "10.00", "currency_amount": "100.00",
+                "currency_name": "Gold Coins", "new_balance": "100.00", "rail": "platform",
+                "metadata": {}}
+    if event_type == "item.purchased":
+        return {**common, "item_id": "sword_001", "item_name": "Flaming Sword",
+                "item_quantity": 1, "unit_price": "50.00", "total_price": "50.00",
+                "currency_name": "Gold Coins", "new_balance": "50.00",
+                "fee_breakdown": {"total_paid": "50.00", "developer_revenue": "45.00",
+                                  "platform_fee": "5.00"}}
+    if event_type.startswith("transfer."):
+        return {**common, "amount": "25.00", "net_amount": "25.00", "flow": "transfer"}
+    if event_type == "balance.updated":
+        return {"player_email": "player@example.com", "currency_name": "Gold Coins",
+                "new_balance": "100.00"}
+    if event_type == "payout.status_changed":
+        return {"payout_id": f"po_test_{uuid.uuid4().hex[:12]}", "status": "paid"}
+    return {"message": "Test event from the invonetwork CLI"}
+
+
+def _cmd_send(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from .sandbox._delivery import _post
+    from .webhooks._signing import compute_signature, format_signature_header
+
+    secrets = _secrets(args)
+    if not args.url.startswith(("http://", "https://")):
+        raise UsageError("--url must start with http:// or https://")
+    if not args.event_type.strip():
+        raise UsageError("--type must not be empty")
+    if args.data is not None:
+        try:
+            data = json.loads(args.data)
+        except ValueError as exc:
+            raise UsageError(f"--data is not valid JSON: {exc}") from None
+        if not isinstance(data, dict):
+            raise UsageError("--data must be a JSON object")
+    else:
+        data = sample_data(args.event_type)
+    key = str(uuid.uuid4())
+    event = {
+        "event_id": key,
+        "idempotency_key": key,
+        "event_type": args.event_type,
+        "schema_version": "1.0",
+        "created_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "tenant_id": str(args.tenant_id),
+        "data": data,
+    }
+    body = json.dumps(event, separators=(",", ":")).encode("utf-8")
+    timestamp = int(time.time())
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": f"invonetwork-cli/{__version__}",
+        "X-Invo-Signature": format_signature_header(
+            timestamp, [compute_signature(s, timestamp, body) for s in secrets]
+        ),
+        "X-Invo-Idempotency-Key": key,
+        "X-Invo-Event-Id": key,
+        "X-Invo-Event-Type": args.event_type,
+        "X-Invo-Secret-Version": "1",
+    }
+    wire = body
+    if args.gzip:
+        wire = gzip_module.compress(body)
+        headers["Content-Encoding"] = "gzip"
+    status, error = _post(args.url, wire, headers, args.timeout)
+    if status is not None and 200 <= status < 300:
+        print(f"sent {args.event_type} ({key}): HTTP {status}", file=out)
+        return 0
+    print(f"not accepted: {error}", file=err)
+    return 1
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Run the command line; returns the exit code (0 ok, 1 failure, 2 usage error)."""
+    parser = _parser()
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = parser.parse_args(args_list)
+    except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help/--version
+        return int(exc.code) if isinstance(exc.code, int) else 2
+    out, err, stdin = sys.stdout, sys.stderr, sys.stdin
+    try:
+        if args.command == "sandbox":
+            return _cmd_sandbox(args, out)
+        if args.command == "webhooks":
+            action = args.webhooks_command
+            if action == "sign":
+                return _cmd_sign(args, out, stdin)
+            if action == "verify":
+                return _cmd_verify(args, out, err, stdin)
+            if action == "send":
+                return _cmd_send(args, out, err)
+            print("invonetwork: error: webhooks needs an action: sign, verify or send",
+                  file=err)
+            return 2
+        parser.print_help(err)
+        return 2
+    except UsageError as exc:
+        print(f"invonetwork: error: {exc}", file=err)
+        return 2
+    except SystemExit as exc:
+        return int(exc.code) if isinstance(exc.code, int) else 2
