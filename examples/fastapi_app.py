@@ -1,0 +1,223 @@
+"""A FastAPI backend for INVO: token minting, hosted checkout and the webhook receiver.
+
+``InvoServer`` is a blocking (``requests``-based) client. Endpoints that call it are plain
+``def`` functions, which FastAPI runs in its thread pool, so a slow INVO answer never stalls
+the event loop. The one shared client is built in the lifespan and closed at shutdown.
+
+Run it (sandbox credentials from the INVO developer console)::
+
+    export INVO_GAME_SECRET=ivsdk_test_...
+    export INVO_WEBHOOK_SECRETS=whsec_current            # comma-separated while rotating
+    uvicorn --factory examples.fastapi_app:create_app
+
+The docs (``docs/guides/fastapi.md``) include this file piece by piece, and
+``tests/examples/test_framework_apps.py`` drives it through FastAPI's test client.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Annotated, Optional
+
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from invonetwork import InvalidInputError, InvoError, InvoServer, WebhookVerificationError
+from invonetwork.webhooks import (
+    IdempotencyStore,
+    InMemoryIdempotencyStore,
+    ItemPurchasedData,
+    PurchaseCompletedData,
+    WebhookEvent,
+    deduplicate,
+    verify_webhook,
+)
+
+log = logging.getLogger("mygame.store")
+
+#: What the store sells, priced on the server. The browser names a pack, never a price.
+CURRENCY_PACKS: dict[str, str] = {
+    "gold_100": "0.99",
+    "gold_550": "4.99",
+    "gold_1200": "9.99",
+}
+
+
+@dataclass
+class Fulfilment:
+    """A stand-in for your game's database: what the webhook receiver has granted."""
+
+    purchases: list[PurchaseCompletedData] = field(default_factory=list)
+    items: list[ItemPurchasedData] = field(default_factory=list)
+
+    def handle(self, event: WebhookEvent) -> None:
+        """Apply one verified event to the game (called once per idempotency key)."""
+        if event.event_type == "purchase.completed":
+            self.purchases.append(event.purchase_completed())
+        elif event.event_type == "item.purchased":
+            self.items.append(event.item_purchased())
+
+
+# --8<-- [start:construct]
+def create_app(
+    invo: Optional[InvoServer] = None,
+    *,
+    webhook_secrets: Optional[Sequence[str]] = None,
+    idempotency_store: Optional[IdempotencyStore] = None,
+    fulfilment: Optional[Fulfilment] = None,
+) -> FastAPI:
+    """Build the app; the shared ``InvoServer`` lives for the app's whole lifespan.
+
+    With no arguments the client comes from ``INVO_GAME_SECRET`` (and optionally
+    ``INVO_BASE_URL``) and the receiver's secrets from ``INVO_WEBHOOK_SECRETS``.
+    """
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        client = invo if invo is not None else InvoServer.from_env()
+        app.state.invo = client
+        try:
+            yield
+        finally:
+            if invo is None:  # ours to close; a client passed in belongs to the caller
+                client.close()
+
+    app = FastAPI(lifespan=lifespan)
+    # Where the hosted checkout sends the player back. Configured, not taken from the
+    # request's Host header, which the client controls.
+    app.state.public_url = os.environ.get("PUBLIC_URL", "http://localhost:8000").rstrip("/")
+    app.state.webhook_secrets = list(
+        webhook_secrets
+        if webhook_secrets is not None
+        else os.environ.get("INVO_WEBHOOK_SECRETS", "").split(",")
+    )
+    # One process only: with several workers use SQLiteIdempotencyStore or your database.
+    app.state.idempotency = idempotency_store or InMemoryIdempotencyStore()
+    app.state.fulfilment = fulfilment or Fulfilment()
+    app.add_exception_handler(InvoError, invo_error_response)
+    app.include_router(router)
+    return app
+
+
+def get_invo(request: Request) -> InvoServer:
+    """Dependency: the app's shared client."""
+    client: InvoServer = request.app.state.invo
+    return client
+
+
+Invo = Annotated[InvoServer, Depends(get_invo)]
+# --8<-- [end:construct]
+
+
+# --8<-- [start:auth]
+def current_player_email(request: Request) -> str:
+    """Dependency: the signed-in player's email. Connect it to your authentication.
+
+    Never take the email from the request body: anyone could then mint tokens and open
+    checkouts in another player's name. Tests swap this out with ``dependency_overrides``.
+    """
+    email = getattr(request.state, "player_email", None)  # set by your auth middleware
+    if not isinstance(email, str) or not email:
+        raise HTTPException(status_code=401)
+    return email
+
+
+PlayerEmail = Annotated[str, Depends(current_player_email)]
+# --8<-- [end:auth]
+
+
+# --8<-- [start:errors]
+def invo_error_response(request: Request, exc: Exception) -> Response:
+    """Turn an SDK error into an answer for the browser, without leaking INVO's details."""
+    if isinstance(exc, InvalidInputError):
+        return JSONResponse({"error": exc.message}, status_code=400)
+    if isinstance(exc, InvoError) and exc.retry_after is not None:
+        return JSONResponse({"error": "busy, try again"}, status_code=503,
+                            headers={"Retry-After": str(int(exc.retry_after))})
+    request_id = exc.request_id if isinstance(exc, InvoError) else None
+    log.warning("INVO call failed: %r (request id %s)", exc, request_id)
+    return JSONResponse({"error": "the store is unavailable", "request_id": request_id},
+                        status_code=502)
+# --8<-- [end:errors]
+
+
+router = APIRouter()
+
+
+# --8<-- [start:mint]
+class TokenOut(BaseModel):
+    """What the browser gets back from ``POST /invo/token``."""
+
+    token: str
+    expires_at: Optional[str] = None
+
+
+@router.post("/invo/token")
+def mint_token(invo: Invo, email: PlayerEmail) -> TokenOut:
+    """A fresh player token for the browser SDK (about 15 minutes). Runs in the thread pool."""
+    token = invo.mint_player_token(player_email=email)
+    return TokenOut(token=token.token, expires_at=token.expires_at)
+# --8<-- [end:mint]
+
+
+# --8<-- [start:checkout]
+class CheckoutIn(BaseModel):
+    """``POST /store/checkout`` body: which pack to buy (the price stays on the server)."""
+
+    pack: str
+
+
+class CheckoutOut(BaseModel):
+    """The hosted checkout to open in an iframe, a WebView or a redirect."""
+
+    checkout_url: str
+    session_id: str
+    expires_at: Optional[str] = None
+
+
+@router.post("/store/checkout")
+def start_checkout(body: CheckoutIn, request: Request, invo: Invo,
+                   email: PlayerEmail) -> CheckoutOut:
+    """Open INVO's hosted checkout for one of the packs."""
+    if body.pack not in CURRENCY_PACKS:
+        raise HTTPException(status_code=400, detail="unknown pack")
+    checkout = invo.create_checkout(
+        player_email=email,
+        usd_amount=CURRENCY_PACKS[body.pack],
+        success_url=f"{request.app.state.public_url}/store/thanks",
+        cancel_url=f"{request.app.state.public_url}/store",
+        metadata={"pack": body.pack},  # echoed back on the purchase.completed webhook
+    )
+    return CheckoutOut(checkout_url=checkout.checkout_url, session_id=checkout.session_id,
+                       expires_at=checkout.expires_at)
+# --8<-- [end:checkout]
+
+
+# --8<-- [start:webhook]
+@router.post("/invo/webhooks")
+async def invo_webhook(request: Request) -> Response:
+    """Verify, dedupe, apply, answer 2xx fast. ``async``: it needs the raw body."""
+    try:
+        event = verify_webhook(
+            await request.body(),  # the raw bytes, exactly as INVO signed them
+            request.headers.get("X-Invo-Signature"),
+            request.app.state.webhook_secrets,
+            content_encoding=request.headers.get("Content-Encoding"),
+        )
+    except WebhookVerificationError as err:
+        log.warning("rejected a webhook: %s", err.code)
+        return Response(status_code=400)
+    store: IdempotencyStore = request.app.state.idempotency
+    # The body's key is covered by the signature; the header carries the same value.
+    key = event.idempotency_key or request.headers.get("X-Invo-Idempotency-Key", "")
+    with deduplicate(store, key) as first:  # an exception releases the key: INVO retries
+        if first:
+            # Quick work only here; hand slow work to a queue (INVO waits about 10 s).
+            request.app.state.fulfilment.handle(event)
+    return Response(status_code=200)
+# --8<-- [end:webhook]
