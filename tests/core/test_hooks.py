@@ -1,0 +1,155 @@
+"""Observability hooks: payloads, attempt numbers, will_retry, isolation, no secret."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import pytest
+import requests
+import responses
+
+from invonetwork import ErrorInfo, Hooks, InvoError, RequestInfo, ResponseInfo
+
+from .support import SANDBOX, SECRET, make_client
+
+URL = SANDBOX + "/api/transfers/t-1/status"
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.requests: list[RequestInfo] = []
+        self.responses: list[ResponseInfo] = []
+        self.errors: list[ErrorInfo] = []
+
+    def hooks(self) -> Hooks:
+        return Hooks(on_request=self.requests.append, on_response=self.responses.append,
+                     on_error=self.errors.append)
+
+    def everything(self) -> list[Any]:
+        return [*self.requests, *self.responses, *self.errors]
+
+
+def test_payloads_across_retries(rsps: responses.RequestsMock) -> None:
+    seen = Recorder()
+    invo = make_client(hooks=seen.hooks())
+    rsps.add("GET", URL, status=503, json={"error": "busy"}, headers={"x-request-id": "r-0"})
+    rsps.add("GET", URL, body=requests.ConnectionError("reset"))
+    rsps.add("GET", URL, json={"transaction_id": "t-1"}, headers={"x-invo-request-id": "r-2"})
+    assert invo.get_transfer_status("t-1").transaction_id == "t-1"
+
+    assert [(r.method, r.url, r.attempt) for r in seen.requests] == [
+        ("GET", URL, 0), ("GET", URL, 1), ("GET", URL, 2)]
+    assert [(r.status, r.attempt, r.request_id) for r in seen.responses] == [
+        (503, 0, "r-0"), (200, 2, "r-2")]
+    for info in seen.responses:
+        assert info.method == "GET" and info.url == URL
+        assert isinstance(info.duration_ms, float) and info.duration_ms >= 0
+    assert [(e.attempt, e.will_retry) for e in seen.errors] == [(0, True), (1, True)]
+    first, second = seen.errors
+    assert isinstance(first.error, InvoError) and first.error.status == 503
+    assert first.error.request_id == "r-0"
+    assert isinstance(second.error, InvoError) and second.error.status == 0
+    assert first.method == "GET" and first.url == URL
+
+
+def test_last_error_says_it_will_not_retry(rsps: responses.RequestsMock) -> None:
+    seen = Recorder()
+    invo = make_client(hooks=seen.hooks())
+    rsps.add("GET", URL, status=500)
+    with pytest.raises(InvoError) as info:
+        invo.get_transfer_status("t-1")
+    assert [e.will_retry for e in seen.errors] == [True, True, False]
+    assert seen.errors[-1].error is info.value
+    assert [r.attempt for r in seen.requests] == [0, 1, 2]
+
+
+@pytest.mark.parametrize("status", [400, 404, 409])
+def test_non_retryable_error_reported_once(status: int, rsps: responses.RequestsMock) -> None:
+    seen = Recorder()
+    invo = make_client(hooks=seen.hooks())
+    rsps.add("GET", URL, status=status, json={"error": "no"})
+    with pytest.raises(InvoError):
+        invo.get_transfer_status("t-1")
+    assert [(e.will_retry, e.error.status) for e in seen.errors] == [(False, status)]
+    assert [r.status for r in seen.responses] == [status]
+
+
+def test_not_idempotent_call_reports_no_retry(rsps: responses.RequestsMock) -> None:
+    seen = Recorder()
+    invo = make_client(hooks=seen.hooks())
+    rsps.add("POST", SANDBOX + "/api/checkout/sessions", body=requests.ConnectionError("x"))
+    with pytest.raises(InvoError):
+        invo.create_checkout(player_email="p@x", usd_amount="1")
+    assert [e.will_retry for e in seen.errors] == [False]
+    assert seen.responses == []
+
+
+def test_success_reports_no_error(rsps: responses.RequestsMock) -> None:
+    seen = Recorder()
+    invo = make_client(hooks=seen.hooks())
+    rsps.add("GET", URL, json={})
+    invo.get_transfer_status("t-1")
+    assert len(seen.requests) == 1 and len(seen.responses) == 1 and seen.errors == []
+    assert seen.responses[0].request_id is None
+
+
+def test_raising_hooks_do_not_break_calls(rsps: responses.RequestsMock) -> None:
+    def boom(_: Any) -> None:
+        raise RuntimeError("metrics exporter is down")
+
+    invo = make_client(hooks=Hooks(on_request=boom, on_response=boom, on_error=boom))
+    rsps.add("GET", URL, status=503)
+    rsps.add("GET", URL, json={"transaction_id": "t-1"})
+    assert invo.get_transfer_status("t-1").transaction_id == "t-1"
+    assert len(rsps.calls) == 2
+    rsps.replace("GET", URL, status=400, json={"error": "bad"})
+    with pytest.raises(InvoError) as info:  # the API error, not the hook's RuntimeError
+        invo.get_transfer_status("t-1")
+    assert info.value.status == 400
+
+
+def test_hooks_are_optional(rsps: responses.RequestsMock) -> None:
+    invo = make_client(hooks=Hooks(on_error=lambda e: None))
+    rsps.add("GET", URL, status=503)
+    rsps.add("GET", URL, json={})
+    invo.get_transfer_status("t-1")
+
+
+def test_with_options_hooks(rsps: responses.RequestsMock) -> None:
+    seen = Recorder()
+    invo = make_client()
+    rsps.add("GET", URL, json={})
+    invo.with_options(hooks=seen.hooks()).get_transfer_status("t-1")
+    invo.get_transfer_status("t-1")
+    assert len(seen.requests) == 1
+
+
+def _walk(value: Any) -> list[str]:
+    """Every string reachable from a payload (dataclass fields, error attributes, bodies)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return [s for f in dataclasses.fields(value) for s in _walk(getattr(value, f.name))]
+    if isinstance(value, InvoError):
+        return [repr(value), str(value), *_walk(value.body), *_walk(value.code),
+                *_walk(value.request_id)]
+    if isinstance(value, dict):
+        return [s for k, v in value.items() for s in (*_walk(k), *_walk(v))]
+    if isinstance(value, (list, tuple)):
+        return [s for v in value for s in _walk(v)]
+    return [str(value)]
+
+
+def test_no_payload_contains_the_secret(rsps: responses.RequestsMock) -> None:
+    seen = Recorder()
+    invo = make_client(hooks=seen.hooks())
+    rsps.add("GET", URL, status=503, json={"error": f"bad key {SECRET}", "key": SECRET},
+             headers={"x-request-id": "r"})
+    rsps.add("GET", URL, body=requests.ConnectionError(f"failed for {SECRET}"))
+    rsps.add("GET", URL, status=401, body=f"invalid secret {SECRET}")
+    with pytest.raises(InvoError):
+        invo.get_transfer_status("t-1")
+    assert len(seen.everything()) == 3 + 2 + 3
+    for payload in seen.everything():
+        assert SECRET not in repr(payload)
+        for text in _walk(payload):
+            assert SECRET not in text
