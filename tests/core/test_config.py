@@ -1,0 +1,221 @@
+"""Construction rules: secrets, base URLs, key prefixes, from_env, repr, close, options."""
+
+from __future__ import annotations
+
+import pickle
+from typing import Any, Optional
+
+import pytest
+import requests
+import responses
+
+from invonetwork import InvoError, InvoServer
+
+from .support import (
+    CALL_IDS,
+    CALLS,
+    CUSTOM_SECRET,
+    LIVE_SECRET,
+    PRODUCTION,
+    SANDBOX,
+    SECRET,
+    Call,
+    add_any,
+    make_client,
+)
+
+
+@pytest.mark.parametrize("secret", ["", "   ", None, 123])
+def test_empty_or_non_string_secret_rejected(secret: Any) -> None:
+    with pytest.raises(ValueError):
+        InvoServer(secret, SANDBOX)
+
+
+@pytest.mark.parametrize(
+    "base_url",
+    ["", "   ", "not a url", "invo.network", "//invo.network", "ftp://invo.network",
+     "http://invo.network", "http://sandbox.invo.network/sandbox", "http://10.0.0.5",
+     "http://192.168.1.2:8080", "http://example.com", "https://", "https://:443",
+     "https://user:pass@invo.network", "https://user@invo.network",
+     "http://user:pw@localhost:8080", "https://invo.network:notaport", "file:///etc/passwd",
+     "javascript:alert(1)", "ws://localhost"],
+)
+def test_bad_base_urls_rejected(base_url: str) -> None:
+    with pytest.raises(ValueError):
+        InvoServer(CUSTOM_SECRET, base_url)
+
+
+@pytest.mark.parametrize(
+    "base_url",
+    ["http://localhost", "http://localhost:8080/", "http://127.0.0.1:9000/sandbox",
+     "http://[::1]:8080", "https://proxy.example.com/invo", "https://invo.network/",
+     "https://sandbox.invo.network/sandbox/"],
+)
+def test_good_base_urls_accepted(base_url: str, rsps: responses.RequestsMock) -> None:
+    invo = InvoServer(CUSTOM_SECRET, base_url)
+    add_any(rsps, "GET", json={})
+    invo.get_send_status("t")
+    assert rsps.calls[0].request.url == base_url.rstrip("/") + "/api/currency-sends/t/status"
+
+
+def test_secret_and_base_url_are_positional(rsps: responses.RequestsMock) -> None:
+    add_any(rsps, "GET", json={})
+    InvoServer(CUSTOM_SECRET, "https://proxy.example.com").get_send_status("t")
+    assert rsps.calls[0].request.headers["X-Game-Secret-Key"] == CUSTOM_SECRET
+
+
+# -- key prefixes ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("secret", "base"), [(LIVE_SECRET, PRODUCTION), (SECRET, SANDBOX)])
+def test_prefix_picks_the_environment(secret: str, base: str,
+                                      rsps: responses.RequestsMock) -> None:
+    add_any(rsps, "GET", json={})
+    InvoServer(secret).get_send_status("t")
+    assert rsps.calls[0].request.url == base + "/api/currency-sends/t/status"
+
+
+@pytest.mark.parametrize("secret", [CUSTOM_SECRET, "ivsdk_0123", "IVSDK_LIVE_abc",
+                                    "ivsdk_prod_abc"])
+def test_unknown_prefix_needs_a_base_url(secret: str) -> None:
+    with pytest.raises(ValueError):
+        InvoServer(secret)
+
+
+@pytest.mark.parametrize(
+    ("secret", "base_url"),
+    [(LIVE_SECRET, SANDBOX), (LIVE_SECRET, "https://sandbox.invo.network/"),
+     (SECRET, PRODUCTION), (SECRET, "https://invo.network/"), (SECRET, "https://api.invo.network")],
+)
+def test_key_aimed_at_the_other_environment(secret: str, base_url: str) -> None:
+    with pytest.raises(ValueError):
+        InvoServer(secret, base_url)
+
+
+@pytest.mark.parametrize(
+    ("secret", "base_url"),
+    [(LIVE_SECRET, "https://proxy.example.com"), (SECRET, "http://localhost:8080"),
+     (LIVE_SECRET, "http://127.0.0.1:1234"), (SECRET, "https://staging.example.com/sandbox"),
+     (LIVE_SECRET, PRODUCTION), (SECRET, SANDBOX), (CUSTOM_SECRET, PRODUCTION),
+     (CUSTOM_SECRET, SANDBOX)],
+)
+def test_custom_hosts_never_second_guessed(secret: str, base_url: str) -> None:
+    InvoServer(secret, base_url).close()
+
+
+# -- from_env -----------------------------------------------------------------------------------
+
+
+def test_from_env(monkeypatch: pytest.MonkeyPatch, rsps: responses.RequestsMock) -> None:
+    monkeypatch.setenv("INVO_GAME_SECRET", CUSTOM_SECRET)
+    monkeypatch.setenv("INVO_BASE_URL", "https://proxy.example.com/x/")
+    invo = InvoServer.from_env(max_retries=0)
+    add_any(rsps, "GET", status=503)
+    with pytest.raises(InvoError):
+        invo.get_send_status("t")
+    request = rsps.calls[0].request
+    assert request.url == "https://proxy.example.com/x/api/currency-sends/t/status"
+    assert request.headers["X-Game-Secret-Key"] == CUSTOM_SECRET
+    assert len(rsps.calls) == 1
+
+
+def test_from_env_uses_the_key_prefix(monkeypatch: pytest.MonkeyPatch,
+                                      rsps: responses.RequestsMock) -> None:
+    monkeypatch.setenv("INVO_GAME_SECRET", LIVE_SECRET)
+    monkeypatch.delenv("INVO_BASE_URL", raising=False)
+    add_any(rsps, "GET", json={})
+    InvoServer.from_env().get_send_status("t")
+    assert rsps.calls[0].request.url == PRODUCTION + "/api/currency-sends/t/status"
+
+
+@pytest.mark.parametrize("value", [None, "", "  "])
+def test_from_env_without_a_secret(value: Optional[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    if value is None:
+        monkeypatch.delenv("INVO_GAME_SECRET", raising=False)
+    else:
+        monkeypatch.setenv("INVO_GAME_SECRET", value)
+    monkeypatch.setenv("INVO_BASE_URL", SANDBOX)
+    with pytest.raises(ValueError, match="INVO_GAME_SECRET"):
+        InvoServer.from_env()
+
+
+def test_from_env_rejects_a_mismatched_base(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("INVO_GAME_SECRET", LIVE_SECRET)
+    monkeypatch.setenv("INVO_BASE_URL", SANDBOX)
+    with pytest.raises(ValueError):
+        InvoServer.from_env()
+
+
+# -- secrecy, lifecycle, options ----------------------------------------------------------------
+
+
+def test_repr_hides_the_secret() -> None:
+    invo = InvoServer(SECRET, SANDBOX)
+    assert SECRET not in repr(invo) and SECRET not in str(invo)
+    assert SECRET not in repr(invo.with_options(timeout=3))
+
+
+def test_errors_and_results_do_not_carry_the_secret(client: InvoServer,
+                                                    rsps: responses.RequestsMock) -> None:
+    add_any(rsps, "GET", json={"transaction_id": "t"})
+    result = client.get_send_status("t")
+    assert SECRET not in repr(result)
+    rsps.replace("GET", rsps.registered()[0].url, body=requests.ConnectionError(SECRET))
+    with pytest.raises(InvoError) as info:
+        client.with_options(max_retries=0).get_send_status("t")
+    assert SECRET not in repr(info.value) and SECRET not in str(info.value)
+
+
+def test_error_for_a_bad_config_does_not_echo_the_secret() -> None:
+    with pytest.raises(ValueError) as info:
+        InvoServer(LIVE_SECRET, SANDBOX)
+    assert LIVE_SECRET not in str(info.value)
+
+
+@pytest.mark.parametrize("call", CALLS, ids=CALL_IDS)
+def test_closed_client_raises(call: Call, rsps: responses.RequestsMock) -> None:
+    invo = make_client()
+    invo.close()
+    add_any(rsps, call.method, json=call.ok)
+    with pytest.raises(InvoError):
+        call.run(invo)
+    assert len(rsps.calls) == 0
+
+
+def test_context_manager_closes(rsps: responses.RequestsMock) -> None:
+    add_any(rsps, "GET", json={})
+    with make_client() as invo:
+        invo.get_send_status("t")
+    with pytest.raises(InvoError):
+        invo.get_send_status("t")
+    assert len(rsps.calls) == 1
+
+
+def test_close_is_idempotent() -> None:
+    invo = make_client()
+    invo.close()
+    invo.close()
+
+
+def test_timeouts(rsps: responses.RequestsMock) -> None:
+    add_any(rsps, "GET", json={})
+    invo = make_client()
+    invo.get_send_status("t")
+    invo.with_options(timeout=2.5).get_send_status("t")
+    make_client(timeout=7).get_send_status("t")
+    invo.get_send_status("t")
+    sent = [call.request.req_kwargs["timeout"] for call in rsps.calls]
+    assert sent == [30.0, 2.5, 7, 30.0]
+
+
+@pytest.mark.parametrize("options", [{"timeout": 0}, {"timeout": -1}, {"max_retries": -1},
+                                     {"retry_base_delay": -0.1}, {"timeout": float("nan")}])
+def test_bad_options_rejected(options: dict[str, Any]) -> None:
+    with pytest.raises(ValueError):
+        InvoServer(SECRET, SANDBOX, **options)
+
+
+def test_errors_from_invalid_config_are_value_errors_and_can_be_pickled() -> None:
+    with pytest.raises(ValueError) as info:
+        InvoServer("", SANDBOX)
+    pickle.loads(pickle.dumps(info.value))
