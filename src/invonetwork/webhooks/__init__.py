@@ -1,0 +1,64 @@
+"""Receive INVO webhooks: verify, parse, and process each event once.
+
+Standard library only: importing this package does not import ``requests`` or the HTTP
+client, so a webhook-only service stays light.
+
+::
+
+    from invonetwork.webhooks import InMemoryIdempotencyStore, deduplicate, verify_webhook
+
+    store = InMemoryIdempotencyStore()
+
+    def receive(raw_body: bytes, headers: Mapping[str, str]) -> int:
+        try:
+            event = verify_webhook(
+                raw_body,                                   # the RAW bytes, never parsed JSON
+                headers.get("X-Invo-Signature"),
+                [current_secret, previous_secret],          # during a rotation
+                content_encoding=headers.get("Content-Encoding"),
+            )
+        except WebhookVerificationError:
+            return 400
+        with deduplicate(store, event.idempotency_key) as first:
+            if first:
+                handle(event)
+        return 200
+
+See ``docs/webhooks.md`` for the receiver checklist, rotation, and the limits enforced.
+"""
+
+from __future__ import annotations
+
+from ._events import EventType, ItemPurchasedData, PurchaseCompletedData, WebhookEvent
+from ._gzip import DEFAULT_MAX_BODY_BYTES, decompress_webhook_body
+from ._idempotency import (
+    IdempotencyStore,
+    InMemoryIdempotencyStore,
+    SQLiteIdempotencyStore,
+    deduplicate,
+)
+from ._verify import (
+    DEFAULT_TOLERANCE_SECONDS,
+    MAX_SIGNATURE_HEADER_LENGTH,
+    MAX_SIGNATURES,
+    verify_webhook,
+    verify_webhook_signature,
+)
+
+__all__ = [
+    "DEFAULT_MAX_BODY_BYTES",
+    "DEFAULT_TOLERANCE_SECONDS",
+    "MAX_SIGNATURES",
+    "MAX_SIGNATURE_HEADER_LENGTH",
+    "EventType",
+    "IdempotencyStore",
+    "InMemoryIdempotencyStore",
+    "ItemPurchasedData",
+    "PurchaseCompletedData",
+    "SQLiteIdempotencyStore",
+    "WebhookEvent",
+    "decompress_webhook_body",
+    "deduplicate",
+    "verify_webhook",
+    "verify_webhook_signature",
+]
