@@ -552,12 +552,15 @@ class Sandbox:
         *,
         timeout: float = 5.0,
         delivered: Optional[bool] = True,
+        idempotency_key: Optional[str] = None,
     ) -> DeliveryAttempt:
-        """Wait for a delivery attempt (of ``event_type``; successful unless ``delivered``
-        is ``False`` or ``None`` for any). Raises ``TimeoutError``."""
+        """Wait for a delivery attempt (of ``event_type`` / ``idempotency_key``; successful
+        unless ``delivered`` is ``False``, or ``None`` for any). Raises ``TimeoutError``."""
 
         def wanted(attempt: DeliveryAttempt) -> bool:
             if event_type is not None and attempt.event_type != event_type:
+                return False
+            if idempotency_key is not None and attempt.idempotency_key != idempotency_key:
                 return False
             return delivered is None or attempt.delivered == delivered
 
