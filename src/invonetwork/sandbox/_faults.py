@@ -153,11 +153,15 @@ class Faults:
                     return rule
         return None
 
+    def arrive(self, method: str, path: str) -> None:
+        """Count a request as soon as it arrives (a stalled one counts while it waits)."""
+        with self._lock:
+            self._counts[(method, path)] += 1
+
     def record(self, record: RequestRecord) -> None:
-        """Count a request."""
+        """Log a request once it was answered."""
         with self._lock:
             self._records.append(record)
-            self._counts[(record.method, record.path)] += 1
 
     def count(self, path: Optional[str] = None, method: Optional[str] = None) -> int:
         """How many requests were seen for ``path`` (exact or glob) and ``method``."""

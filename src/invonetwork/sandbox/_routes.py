@@ -194,6 +194,7 @@ class SandboxApp:
         query = dict(parse_qsl(split.query, keep_blank_values=True))
         if path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/"):
             return self._finish(self._dispatch(request, path, query, admin=True))
+        self.sb._faults.arrive(request.method, path)
         response = self._api(request, path, query)
         self.sb._faults.record(
             RequestRecord(
