@@ -131,9 +131,15 @@ def test_purchase_item_rejects_wrong_totals(unit: Any, quantity: int, total: Any
                          ids=repr)
 def test_purchase_item_quantity(quantity: Any, client: InvoServer,
                                 rsps: responses.RequestsMock) -> None:
+    # The total is kept consistent with the quantity so only the quantity rule can trip.
+    total = f"{quantity}.00" if type(quantity) is int and quantity > 0 else "1.00"
     assert_rejected(rsps, lambda: client.purchase_item(**{
-        **ITEM_ARGS, "item_quantity": quantity, "unit_price": "1.00", "total_price": "1.00"}),
+        **ITEM_ARGS, "item_quantity": quantity, "unit_price": "1.00", "total_price": total}),
         "INVALID_INPUT", "item_quantity")
+    with pytest.raises(InvalidInputError) as info:
+        client.purchase_item(**{**ITEM_ARGS, "item_quantity": quantity, "unit_price": "1.00",
+                                "total_price": total})
+    assert "total_price" not in info.value.message
 
 
 @pytest.mark.parametrize("quantity", [1, 1000])
