@@ -17,6 +17,8 @@ __all__ = ["DEFAULT_MAX_BODY_BYTES", "check_max_bytes", "decompress_webhook_body
 #: Default cap on a webhook body, after decompression: 5 MiB.
 DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024
 
+# Output produced per decompress() call.
+_STEP = 64 * 1024
 # Members of a multi-member gzip stream we accept before calling it hostile.
 _MAX_MEMBERS = 16
 
@@ -71,16 +73,19 @@ def decompress_webhook_body(
             if members > _MAX_MEMBERS:
                 raise webhook_error(MALFORMED, "the gzip webhook body has too many members")
             inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
-            while True:
-                # Never ask for more than one byte past the cap: a bomb stops right there.
-                chunk = inflater.decompress(pending, limit + 1 - total)
+            while not inflater.eof:
+                # Small steps, never past one byte over the cap: a bomb stops right there,
+                # having cost at most the cap plus one step of memory.
+                want = min(_STEP, limit + 1 - total)
+                chunk = inflater.decompress(pending, want)
                 total += len(chunk)
                 if total > limit:
                     raise _too_large(limit, "inflates to")
-                chunks.append(chunk)
+                if chunk:
+                    chunks.append(chunk)
                 pending = inflater.unconsumed_tail
-                if not pending or inflater.eof:
-                    break
+                if not pending and len(chunk) < want:
+                    break  # all input used and nothing more to output: stream truncated?
             if not inflater.eof:
                 raise webhook_error(MALFORMED, "the gzip webhook body is truncated")
             pending = inflater.unused_data

@@ -1,0 +1,139 @@
+"""Receive INVO webhooks with Django, in one file: verify the raw body, process once, answer fast.
+
+Run it::
+
+    export INVO_WEBHOOK_SECRET=...            # the signing secret INVO returned once
+    python examples/webhooks_django.py runserver 8000
+
+In a real project, :func:`make_webhook_view` goes in a ``views.py`` and the ``path(...)`` line
+in ``urls.py``. During a secret rotation also set ``INVO_WEBHOOK_SECRET_PREVIOUS``. With
+several worker processes, use ``SQLiteIdempotencyStore("invo-webhooks.sqlite3")`` or a store
+on your own database instead of the in-memory default.
+
+Django caps ``request.body`` at ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (2.5 MB by default) and
+answers 400 beyond it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from typing import Callable, Optional
+
+# Django ships no type information: these imports are Any to mypy.
+import django  # type: ignore[import-untyped]
+from django.conf import settings  # type: ignore[import-untyped]
+from django.http import (  # type: ignore[import-untyped]
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+)
+from django.urls import path  # type: ignore[import-untyped]
+from django.views.decorators.csrf import csrf_exempt  # type: ignore[import-untyped]
+
+from invonetwork.errors import InvoError
+from invonetwork.webhooks import (
+    EventType,
+    IdempotencyStore,
+    InMemoryIdempotencyStore,
+    WebhookEvent,
+    deduplicate,
+    verify_webhook,
+)
+
+if not settings.configured:  # a one-file project; in a real one this is settings.py
+    settings.configure(
+        DEBUG=False,
+        SECRET_KEY=os.environ.get("DJANGO_SECRET_KEY", "dev-only-not-secret"),
+        ROOT_URLCONF=__name__,
+        ALLOWED_HOSTS=["localhost", "127.0.0.1", "testserver"],
+        MIDDLEWARE=[],
+    )
+    django.setup()
+
+log = logging.getLogger("mygame.webhooks")
+
+Handler = Callable[[WebhookEvent], None]
+View = Callable[[HttpRequest], HttpResponse]
+
+
+def secrets_from_env() -> list[str]:
+    """The current signing secret and, during a rotation, the previous one (may be unset)."""
+    return [
+        os.environ.get("INVO_WEBHOOK_SECRET", ""),
+        os.environ.get("INVO_WEBHOOK_SECRET_PREVIOUS", ""),
+    ]
+
+
+def handle_event(event: WebhookEvent) -> None:
+    """Apply one event. Keep it quick; hand slow work to a queue (INVO waits about 10 s)."""
+    if event.event_type == EventType.PURCHASE_COMPLETED:
+        purchase = event.purchase_completed()
+        log.info("credit order %s: %s %s", purchase.order_id, purchase.currency_amount,
+                 purchase.currency_name)
+    elif event.event_type == EventType.ITEM_PURCHASED:
+        item = event.item_purchased()
+        log.info("grant %s x%d (order %s)", item.item_id, item.item_quantity, item.order_id)
+    else:
+        log.info("ignored %s event %s", event.event_type, event.event_id)
+
+
+def make_webhook_view(
+    secrets: Optional[Sequence[str]] = None,
+    store: Optional[IdempotencyStore] = None,
+    handler: Handler = handle_event,
+) -> View:
+    """The view for ``POST /invo/webhooks`` (CSRF-exempt: INVO cannot send your token).
+
+    Args:
+        secrets: Signing secrets (default: read from the environment on every request).
+        store: Where handled idempotency keys are remembered (default: in this process).
+        handler: Called once per logical event; an exception makes the answer a 500 and
+            releases the key, so INVO's retry is processed.
+    """
+    claims: IdempotencyStore = store if store is not None else InMemoryIdempotencyStore()
+
+    def invo_webhook(request: HttpRequest) -> HttpResponse:
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        try:
+            event = verify_webhook(
+                request.body,  # the RAW bytes: never json.loads + json.dumps
+                request.headers.get("X-Invo-Signature"),
+                list(secrets) if secrets is not None else secrets_from_env(),
+                content_encoding=request.headers.get("Content-Encoding"),
+            )
+        except InvoError as err:
+            if err.code == "WEBHOOK_SECRET_MISSING":
+                log.error("INVO webhook secret is not configured")
+                return HttpResponse("receiver not configured", status=500)
+            log.warning("rejected an INVO webhook: %s", err.code)
+            return HttpResponse("invalid webhook", status=400)
+        # The body's key is covered by the signature; the header carries the same value.
+        key = event.idempotency_key or request.headers.get("X-Invo-Idempotency-Key", "")
+        if not key:
+            return HttpResponse("no idempotency key", status=400)
+        with deduplicate(claims, key) as first:  # an exception releases the key
+            if not first:
+                return HttpResponse("duplicate", status=200)
+            handler(event)
+        return HttpResponse("ok", status=200)
+
+    view: View = csrf_exempt(invo_webhook)
+    return view
+
+
+urlpatterns = [
+    path("invo/webhooks", make_webhook_view()),
+]
+
+
+if __name__ == "__main__":
+    from django.core.management import (  # type: ignore[import-untyped]
+        execute_from_command_line,
+    )
+
+    logging.basicConfig(level=logging.INFO)
+    execute_from_command_line(sys.argv)
