@@ -350,3 +350,18 @@ def test_invalid_input_is_also_value_error() -> None:
     assert issubclass(InvalidInputError, ValueError)
     err = InvalidInputError("bad", code="INVALID_INPUT")
     assert err.status == 0 and str(err) == "bad"
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "cls", "parent"),
+    [(400, {"code": "INSUFFICIENT_BALANCE"}, "InsufficientBalanceError", BadRequestError),
+     (400, {"error": "x", "required_amount": 5}, "InsufficientBalanceError", BadRequestError),
+     (409, {"message": "Duplicate request"}, "DuplicateRequestError", ConflictError),
+     (409, {"code": "DUPLICATE_REQUEST"}, "DuplicateRequestError", ConflictError),
+     (409, {"code": "PHONE_SHARE_APPROVAL_REQUIRED", "approval_id": "a"},
+      "PhoneShareApprovalRequiredError", ConflictError)],
+)
+def test_specialised_subclasses(status: int, body: Any, cls: str, parent: type) -> None:
+    err = error_from_response(status, body)
+    assert type(err) is getattr(errors_module, cls)
+    assert isinstance(err, parent) and isinstance(err, APIError)
