@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
+import socket
 from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any, Optional, Union
@@ -121,6 +123,24 @@ def _as_count(value: object) -> Optional[int]:
     return None
 
 
+_LEGACY_IPV4 = re.compile(r"[0-9a-fx.]+")
+
+
+def _ip_literal(host: str) -> Optional[Union[ipaddress.IPv4Address, ipaddress.IPv6Address]]:
+    """The address a host literal names, including the shorthand IPv4 forms resolvers accept
+    (``127.1``, ``2130706433``, ``0x7f.0.0.1``, ``0177.0.0.1``); ``None`` for a DNS name."""
+    try:
+        return ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    if _LEGACY_IPV4.fullmatch(host) and any(ch.isdigit() for ch in host):
+        try:
+            return ipaddress.IPv4Address(socket.inet_aton(host))
+        except OSError:
+            return None
+    return None
+
+
 def _check_public_target_url(target_url: object, *, allow_loopback_http: bool) -> str:
     """A webhook target must be https on a public address (INVO refuses the others)."""
     if not isinstance(target_url, str) or not target_url.strip():
@@ -136,11 +156,11 @@ def _check_public_target_url(target_url: object, *, allow_loopback_http: bool) -
         return target_url.strip()
     if parts.scheme != "https":
         raise invalid("target_url must use https://")
+    host = host.rstrip(".")  # "localhost." and "169.254.169.254." name the same hosts
     if host == "localhost" or host.endswith(".localhost") or host.endswith(".internal"):
         raise invalid(f"target_url must be a public address, not {host!r}")
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
+    address = _ip_literal(host)
+    if address is None:
         return target_url.strip()  # a name: INVO resolves and checks it
     if not address.is_global:
         raise invalid(
