@@ -108,6 +108,10 @@ BAD_TARGETS = [
     "https://[fe80::1]/x", "https://[fd00::1]/x", "https://0.0.0.0/x",
     "https://metadata.google.internal/x", "http://127.0.0.1:9000/hook",
     "http://localhost:9000/hook",
+    # the same hosts, spelled the ways resolvers also accept
+    "https://127.1/x", "https://2130706433/x", "https://0x7f.0.0.1/x", "https://0177.0.0.1/x",
+    "https://10.1/x", "https://169.254.169.254./x", "https://localhost./x",
+    "https://[::ffff:127.0.0.1]/x", "https://[::ffff:169.254.169.254]/x", "https://LOCALHOST/x",
 ]
 
 
@@ -122,7 +126,8 @@ def test_target_url_must_be_public_https(target: Any, client: InvoServer,
 
 
 @pytest.mark.parametrize("target", ["https://hooks.example.com/invo", "https://8.8.8.8/x",
-                                    "https://hooks.example.com:8443/invo?x=1"])
+                                    "https://hooks.example.com:8443/invo?x=1",
+                                    "https://bad.cafe/x", "https://1e100.net/hook"])
 def test_public_https_targets_accepted(target: str, client: InvoServer,
                                        rsps: responses.RequestsMock) -> None:
     add_any(rsps, "PUT", json={})
