@@ -8,10 +8,18 @@ Retry rule (the whole of it): an attempt is repeated only when the route is idem
 HTTP 429/500/502/503/504. A 429 waits ``retry_after`` (body), else ``Retry-After`` (header),
 else the backoff; a wait over ``MAX_RETRY_AFTER_WAIT`` is not waited out: the 429 is raised.
 Redirects are never followed (the secret header would travel to the ``Location``).
+
+Time per attempt: ``timeout`` bounds the connect and every wait for data, as in requests, and
+the whole answer must also be in within ``connect + read`` seconds of the attempt's start
+(``2 * timeout`` for a single number), so a server that drips its body byte by byte cannot
+hold a worker past that. A body that cannot be decoded (``Content-Encoding: gzip`` over
+garbage) is not a network failure: on a 2xx it is ``INVALID_RESPONSE``; on an error status the
+error keeps its status and has no body.
 """
 
 from __future__ import annotations
 
+import http.client
 import json
 import logging
 import platform
@@ -25,6 +33,7 @@ from typing import Any, Callable, Optional
 import requests
 import requests.adapters
 import requests.utils
+import urllib3.exceptions
 
 from ._config import MAX_BACKOFF_DELAY, MAX_RETRY_AFTER_WAIT, Timeout
 from ._hooks import ErrorInfo, Hooks, RequestInfo, ResponseInfo, call_hook
@@ -41,6 +50,30 @@ from .errors import (
 )
 
 __all__ = ["RETRYABLE_STATUSES", "Transport", "backoff_delay"]
+
+# Everything the HTTP stack can raise for a failed exchange, and the subset that is a timeout.
+_TIMEOUTS = (requests.Timeout, urllib3.exceptions.TimeoutError)
+_NETWORK_FAILURES = (
+    requests.RequestException,
+    urllib3.exceptions.HTTPError,
+    http.client.HTTPException,
+    OSError,
+    ValueError,
+)
+
+
+def _is_read_timeout(exc: BaseException) -> bool:
+    """requests reports a read timeout *during the body* as a ConnectionError; unwrap it."""
+    seen = 0
+    current: Optional[BaseException] = exc
+    while current is not None and seen < 8:
+        if isinstance(current, _TIMEOUTS):
+            return True
+        if any(isinstance(arg, _TIMEOUTS) for arg in getattr(current, "args", ())):
+            return True
+        current = current.__cause__ or current.__context__
+        seen += 1
+    return False
 
 _log = logging.getLogger("invonetwork")
 
@@ -80,13 +113,52 @@ def _json_default(value: Any) -> Any:
 
 
 def encode_json(body: Mapping[str, Any]) -> bytes:
-    """Serialise a request body; a value JSON cannot hold is an ``INVALID_INPUT`` error."""
+    """Serialise a request body; a value JSON cannot hold is an ``INVALID_INPUT`` error.
+
+    NaN and the infinities are refused (``json.dumps`` would write ``NaN``, which is not JSON),
+    and so is nesting too deep to encode.
+    """
     try:
-        return json.dumps(body, separators=(",", ":"), default=_json_default).encode("utf-8")
+        return json.dumps(
+            body, separators=(",", ":"), default=_json_default, allow_nan=False
+        ).encode("utf-8")
+    except RecursionError:
+        raise InvalidInputError(
+            "request body is nested too deeply to send", code="INVALID_INPUT"
+        ) from None
     except (TypeError, ValueError) as exc:
         raise InvalidInputError(
             f"request body is not JSON serialisable: {exc}", code="INVALID_INPUT"
         ) from None
+
+
+def _check_secret_header(secret: str) -> None:
+    """The secret travels as a header value: refuse what HTTP cannot carry, at construction.
+
+    Without this a secret with a stray newline, a leading space or a non-ASCII character
+    would only fail at the first call, as a misleading (and retried) network error. The
+    message never repeats the secret.
+    """
+    if not (secret.isascii() and secret.isprintable() and secret == secret.strip()):
+        raise ValueError(
+            "game_secret must be printable ASCII with no leading or trailing whitespace "
+            "(check for a stray newline or quote when it was copied or read from a file)"
+        )
+
+
+def _attempt_budget(timeout: Timeout) -> float:
+    """Seconds an attempt may take in all, connect included: ``connect + read``."""
+    if isinstance(timeout, tuple):
+        return float(timeout[0]) + float(timeout[1])
+    return 2.0 * float(timeout)
+
+
+class _UndecodableBodyError(Exception):
+    """The answer's bytes could not be decoded (its ``Content-Encoding`` lied)."""
+
+
+class _AttemptTooSlowError(Exception):
+    """The answer was still arriving when the attempt's time budget ran out."""
 
 
 class _NoCookies(DefaultCookiePolicy):
@@ -147,7 +219,12 @@ class Transport:
         user_agent: Optional[str],
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
+        _check_secret_header(game_secret)
         self._secret = game_secret
+        # Answers are searched for the secret as bytes (fast); a secret JSON would escape
+        # cannot be found that way, so for such a secret every answer is walked instead.
+        self._secret_bytes = game_secret.encode("ascii")
+        self._secret_is_plain = all(c.isalnum() or c in "-_.~+=:" for c in game_secret)
         self.timeout = timeout
         self.max_retries = max_retries
         self.retry_base_delay = retry_base_delay
@@ -219,7 +296,8 @@ class Transport:
             can_retry = route.idempotent and attempt < retries
             try:
                 status, resp_headers, raw = self._send(
-                    route.method, url, headers, data, timeout, send_settings
+                    route.method, url, headers, data, timeout, send_settings,
+                    started + _attempt_budget(timeout),
                 )
             except NetworkError as error:
                 elapsed = (time.perf_counter() - started) * 1000
@@ -233,13 +311,15 @@ class Transport:
                 continue
 
             elapsed = (time.perf_counter() - started) * 1000
-            request_id = _request_id(resp_headers)
+            request_id = self._scrub_id(_request_id(resp_headers))
             _log.debug("%s %s -> %d (attempt %d, %.1f ms, request_id=%s)", route.method, path,
                        status, attempt, elapsed, request_id)
             call_hook(hooks.on_response, ResponseInfo(route.method, url, attempt, status,
                                                       elapsed, request_id))
-            if 200 <= status < 300 or status in ok_statuses:
+            if 200 <= status < 300:
                 return status, self._parse_success(status, raw, request_id)
+            if status in ok_statuses:
+                return status, self._parse_lenient(raw)
 
             api_error = self._error_for(status, raw, request_id)
             wait: Optional[float] = None
@@ -273,47 +353,88 @@ class Transport:
         data: Optional[bytes],
         timeout: Timeout,
         settings: dict[str, Any],
+        deadline: float,
     ) -> tuple[int, Mapping[str, str], bytes]:
+        """One HTTP exchange: ``(status, headers, body bytes)``; failures as ``InvoError``."""
         try:
             response = self._session.request(
                 method, url, headers=headers, data=data, timeout=timeout,
                 allow_redirects=False, stream=True, **settings,
             )
-        except requests.Timeout as exc:
+        except _TIMEOUTS as exc:
             raise self._network_error(exc, timed_out=True) from exc
-        except (requests.RequestException, OSError, ValueError) as exc:
+        except _NETWORK_FAILURES as exc:
             raise self._network_error(exc, timed_out=False) from exc
+        status = response.status_code
         try:
-            raw = self._read_body(response)
-        except InvoError:
-            raise
-        except requests.Timeout as exc:
+            raw = self._read_body(response, deadline)
+        except _UndecodableBodyError as exc:
+            if 200 <= status < 300:
+                raise InvalidResponseError(
+                    f"INVO answered HTTP {status} with a body that could not be decoded "
+                    f"(Content-Encoding {response.headers.get('Content-Encoding', '')!r})",
+                    code="INVALID_RESPONSE",
+                    status=0,
+                    request_id=self._scrub_id(_request_id(response.headers)),
+                ) from exc.__cause__
+            raw = b""  # the error keeps its status; the unreadable body is dropped
+        except _AttemptTooSlowError:
+            raise RequestTimeoutError(
+                "INVO request timed out (the answer was still arriving when the attempt's "
+                "time ran out)", code="TIMEOUT"
+            ) from None
+        except _TIMEOUTS as exc:
             raise self._network_error(exc, timed_out=True) from exc
-        except (requests.RequestException, OSError, ValueError) as exc:
-            raise self._network_error(exc, timed_out=False) from exc
+        except _NETWORK_FAILURES as exc:
+            raise self._network_error(exc, timed_out=_is_read_timeout(exc)) from exc
         finally:
             response.close()
-        return response.status_code, response.headers, raw
+        return status, response.headers, raw
 
-    def _read_body(self, response: requests.Response) -> bytes:
+    def _read_body(self, response: requests.Response, deadline: float) -> bytes:
+        """The whole (decoded) body, refusing more than ``max_response_bytes``.
+
+        Reads with ``read1`` (one socket read per call) where urllib3 has it, so the
+        per-attempt deadline is checked between reads even when the server drips its bytes.
+        """
         declared = response.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > self.max_response_bytes:
             raise self._too_large(response)
+        read1 = getattr(response.raw, "read1", None)
+        # urllib3 1.x has no read1: fall back to requests' chunked iteration.
+        pieces = (
+            self._read1_pieces(read1) if read1 is not None else response.iter_content(_CHUNK)
+        )
         chunks: list[bytes] = []
         size = 0
-        for chunk in response.iter_content(_CHUNK):
-            size += len(chunk)
-            if size > self.max_response_bytes:
-                raise self._too_large(response)
-            chunks.append(chunk)
+        try:
+            for chunk in pieces:
+                size += len(chunk)
+                if size > self.max_response_bytes:
+                    raise self._too_large(response)
+                chunks.append(chunk)
+                if time.perf_counter() > deadline:
+                    raise _AttemptTooSlowError
+        except (urllib3.exceptions.DecodeError, requests.exceptions.ContentDecodingError) as exc:
+            raise _UndecodableBodyError from exc
+        if read1 is not None:
+            response._content_consumed = True  # every byte was read: the connection is reusable
         return b"".join(chunks)
+
+    @staticmethod
+    def _read1_pieces(read1: Callable[..., bytes]) -> Any:
+        while True:
+            chunk = read1(_CHUNK, decode_content=True)
+            if not chunk:
+                return
+            yield chunk
 
     def _too_large(self, response: requests.Response) -> InvoError:
         return InvalidResponseError(
             f"INVO's answer is larger than {self.max_response_bytes} bytes; refused",
             code="INVALID_RESPONSE",
             status=0,
-            request_id=_request_id(response.headers),
+            request_id=self._scrub_id(_request_id(response.headers)),
         )
 
     def _network_error(self, exc: BaseException, *, timed_out: bool) -> NetworkError:
@@ -330,20 +451,56 @@ class Transport:
     def _scrub(self, text: str) -> str:
         return text.replace(self._secret, _REDACTED) if self._secret in text else text
 
+    def _scrub_id(self, request_id: Optional[str]) -> Optional[str]:
+        return None if request_id is None else self._scrub(request_id)
+
     def _scrub_value(self, value: Any) -> Any:
+        """``value`` with the game secret replaced in every string (keys included)."""
+        try:
+            return self._scrub_tree(value)
+        except RecursionError:
+            # Too deep to walk: keep it only if the secret is nowhere in its text.
+            text = repr(value)
+            return value if self._secret not in text else _REDACTED
+
+    def _scrub_tree(self, value: Any) -> Any:
         if isinstance(value, str):
             return self._scrub(value)
         if isinstance(value, dict):
-            return {k: self._scrub_value(v) for k, v in value.items()}
+            return {self._scrub_tree(k): self._scrub_tree(v) for k, v in value.items()}
         if isinstance(value, list):
-            return [self._scrub_value(v) for v in value]
+            return [self._scrub_tree(v) for v in value]
         return value
+
+    def _may_hold_secret(self, raw: bytes) -> bool:
+        return not self._secret_is_plain or self._secret_bytes in raw
+
+    @staticmethod
+    def _loads(raw: bytes) -> Any:
+        """``json.loads`` whose every failure (too deep included) is a ``ValueError``."""
+        try:
+            return json.loads(raw)
+        except RecursionError:
+            raise ValueError("JSON nested too deeply") from None
+
+    def _parse_lenient(self, raw: bytes) -> dict[str, Any]:
+        """The body of a non-2xx status the caller treats as an answer: a dict, else ``{}``."""
+        try:
+            parsed = self._loads(raw) if raw.strip() else {}
+        except ValueError:
+            return {}
+        if not isinstance(parsed, dict):
+            return {}
+        if self._may_hold_secret(raw):
+            scrubbed: dict[str, Any] = self._scrub_value(parsed)
+            return scrubbed
+        return parsed
 
     def _parse_success(self, status: int, raw: bytes, request_id: Optional[str]) -> dict[str, Any]:
         if not raw.strip():
             return {}
         try:
-            parsed = json.loads(raw)
+            parsed = self._loads(raw)
         except ValueError:
             parsed = None
             ok = False
@@ -359,15 +516,19 @@ class Transport:
                 request_id=request_id,
             )
         assert isinstance(parsed, dict)
+        if self._may_hold_secret(raw):
+            # INVO never needs to send the game secret back; if an answer holds it (a proxy
+            # echoing headers), it must not reach results, errors built from them, or logs.
+            scrubbed: dict[str, Any] = self._scrub_value(parsed)
+            return scrubbed
         return parsed
 
     def _error_for(self, status: int, raw: bytes, request_id: Optional[str]) -> InvoError:
         body: Any
-        text = raw.decode("utf-8", "replace")
         try:
-            body = json.loads(raw) if raw.strip() else None
+            body = self._loads(raw) if raw.strip() else None
         except ValueError:
-            body = text
+            body = raw.decode("utf-8", "replace")
         error = error_from_response(status, self._scrub_value(body), request_id)
         return error
 
