@@ -123,7 +123,7 @@ class WebhookReceiver:
         if self._server is None:
             self._server = _ReceiverServer(self)
             self._thread = threading.Thread(
-                target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
+                target=self._server.serve_forever, kwargs={"poll_interval": 0.03},
                 name="invo-webhook-receiver", daemon=True,
             )
             self._thread.start()

@@ -152,7 +152,7 @@ class SandboxHTTPServer(ThreadingHTTPServer):
     def start(self) -> None:
         """Serve from a daemon thread."""
         self._serve_thread = threading.Thread(
-            target=self.serve_forever, kwargs={"poll_interval": 0.1},
+            target=self.serve_forever, kwargs={"poll_interval": 0.03},
             name="invo-sandbox-http", daemon=True,
         )
         self._serve_thread.start()
