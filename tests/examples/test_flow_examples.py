@@ -270,3 +270,23 @@ def test_money_rules_still_apply_in_examples(invo_client: InvoServer) -> None:
     with pytest.raises(InvalidInputError):
         currency.open_checkout(invo_client, player_email="ada@example.com",
                                usd_amount="9.999", order_ref="bad")
+
+
+# -- getting started ----------------------------------------------------------------------------
+
+
+@pytest.mark.invo_sandbox(players=[ADA])
+def test_first_call(
+    invo_sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first_call = importlib.import_module("first_call")
+    monkeypatch.setenv("INVO_GAME_SECRET", invo_sandbox.game_secret)
+    monkeypatch.setenv("INVO_BASE_URL", invo_sandbox.base_url)
+    assert first_call.main(["first_call.py", "ada@example.com"]) == 0
+    out = capsys.readouterr().out
+    assert "player token: ivpt_" in out and "Gold Coins: 500.00" in out
+    assert first_call.main(["first_call.py", "new@example.com"]) == 0
+    assert capsys.readouterr().out.count("\n") >= 2
+    monkeypatch.setenv("INVO_GAME_SECRET", "ivsdk_test_wrong")
+    assert first_call.main(["first_call.py"]) == 1
+    assert "INVO refused" in capsys.readouterr().out

@@ -1,0 +1,43 @@
+"""MkDocs hook: links from docs/ to files of the repository outside docs/ become repo links.
+
+Pages under docs/ link to sources the way they read on GitHub, for example
+``[the recipe](../examples/claim_with_account_selection.py)``. On the built site such a file
+does not exist, and ``mkdocs build --strict`` would fail on the link. This hook rewrites a
+relative link whose target is a file of this repository outside ``docs/`` into a link to that
+file on the repository's web page (``repo_url`` in mkdocs.yml). A link to a file that does not
+exist is left alone, so the strict build still fails on it.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from pathlib import Path
+from typing import Any
+
+_LINK = re.compile(r"(\]\()(\.\./[^)\s#]+)(#[^)\s]*)?(\))")
+
+
+def _rewrite(markdown: str, page_path: str, docs_dir: Path, repo_url: str) -> str:
+    root = docs_dir.parent
+    page_dir = posixpath.dirname(page_path)
+
+    def replace(match: re.Match[str]) -> str:
+        target = posixpath.normpath(posixpath.join("docs", page_dir, match.group(2)))
+        if target.startswith("../") or target.startswith("docs/"):
+            return match.group(0)  # outside the repository, or a real docs page
+        if not (root / target).is_file():
+            return match.group(0)  # let mkdocs report the broken link
+        kind = "tree" if (root / target).is_dir() else "blob"
+        anchor = match.group(3) or ""
+        return f"{match.group(1)}{repo_url}/{kind}/main/{target}{anchor}{match.group(4)}"
+
+    return _LINK.sub(replace, markdown)
+
+
+def on_page_markdown(markdown: str, *, page: Any, config: Any, files: Any) -> str:
+    """MkDocs event: rewrite repository-relative links before the page is rendered."""
+    repo_url = str(config.get("repo_url") or "").rstrip("/")
+    if not repo_url:
+        return markdown
+    return _rewrite(markdown, page.file.src_uri, Path(config["docs_dir"]), repo_url)
