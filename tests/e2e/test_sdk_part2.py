@@ -79,6 +79,13 @@ def test_sms_block_is_a_429_with_retry_after(sb: Sandbox, invo: InvoServer) -> N
         invo.verify_sms_transfer(txn, "bad")
     assert blocked.value.status == 429 and blocked.value.retry_after == 900
     assert sb.request_count("/api/transfers/verify-sms") == 5  # never retried
+    sb.advance_time(900)
+    pin = sb.last_sms_pin(txn)
+    assert pin is not None
+    done = invo.verify_sms_transfer(transaction_id=txn, sms_pin=pin)
+    assert done.status == "success" and done.claim_code and done.order_id
+    assert done.new_balance == "460.00"
+    assert invo.get_transfer_status(txn).transaction_status == "claim_pending"
 
 
 def test_transfer_passkey_then_claim_with_account_selection(
