@@ -120,8 +120,8 @@ def test_idempotent_part2_reads_are_retried(sb: Sandbox, invo: InvoServer) -> No
 def test_stalled_read_times_out_and_is_retried(sb: Sandbox) -> None:
     events: list[tuple[int, bool]] = []
     hooks = Hooks(on_error=lambda info: events.append((info.attempt, info.will_retry)))
-    with sb.client(timeout=0.3, retry_base_delay=0.01, hooks=hooks) as invo:
-        sb.stall_next(1, seconds=1.0, path="/api/player-balances/player/1")
+    with sb.client(timeout=0.5, retry_base_delay=0.01, hooks=hooks) as invo:
+        sb.stall_next(1, seconds=1.5, path="/api/player-balances/player/1")
         assert invo.get_player_balance(player_id=1).player["player_email"] == "ada@example.com"
     assert sb.request_count("/api/player-balances/player/1") == 2
     assert events == [(0, True)]

@@ -216,9 +216,10 @@ class SandboxApp:
         rule = self.sb._faults.take(request.method, path)
         if rule is not None:
             response = self._apply_fault(rule)
-            if response is not None:
-                response.headers["X-Sandbox-Fault"] = rule.kind
-                return response
+            if response is None:  # a stall that ended: handle the request normally
+                response = self._dispatch(request, path, query, admin=False)
+            response.headers["X-Sandbox-Fault"] = rule.kind
+            return response
         return self._dispatch(request, path, query, admin=False)
 
     def _apply_fault(self, rule: FaultRule) -> Optional[Response]:
