@@ -28,9 +28,8 @@ def _rewrite(markdown: str, page_path: str, docs_dir: Path, repo_url: str) -> st
             return match.group(0)  # outside the repository, or a real docs page
         if not (root / target).is_file():
             return match.group(0)  # let mkdocs report the broken link
-        kind = "tree" if (root / target).is_dir() else "blob"
         anchor = match.group(3) or ""
-        return f"{match.group(1)}{repo_url}/{kind}/main/{target}{anchor}{match.group(4)}"
+        return f"{match.group(1)}{repo_url}/blob/main/{target}{anchor}{match.group(4)}"
 
     return _LINK.sub(replace, markdown)
 

@@ -117,3 +117,24 @@ def test_every_mapped_python_name_exists(typescript: str, python: str, where: st
         if used_by in classes:
             fields = {f.name for f in dataclasses.fields(classes[used_by])}
             assert python in fields, f"{used_by} has no attribute {python}"
+
+
+# -- the mkdocs hook that turns links to repository files into repository links ---------------
+
+
+def test_links_to_repository_files_become_repository_links() -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("mkdocs_hooks", ROOT / "scripts" /
+                                                  "mkdocs_hooks.py")
+    assert spec is not None and spec.loader is not None
+    hooks = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hooks)
+    repo = "https://github.com/invonetwork/invonetwork-python"
+    text = ("[a](../../examples/flask_app.py) [b](../webhooks.md) [c](../../nope.py) "
+            "[d](../../tests/examples/test_docs_pages.py#L1)")
+    out = hooks._rewrite(text, "guides/flask.md", DOCS, repo)
+    assert f"[a]({repo}/blob/main/examples/flask_app.py)" in out
+    assert "[b](../webhooks.md)" in out  # a docs page: mkdocs resolves it
+    assert "[c](../../nope.py)" in out  # missing: left for the strict build to report
+    assert f"[d]({repo}/blob/main/tests/examples/test_docs_pages.py#L1)" in out
