@@ -131,6 +131,31 @@ def test_thread_race_exactly_one_winner(make_store: Callable[..., Any]) -> None:
     assert results.count(True) == 1
 
 
+def test_thread_race_on_an_expired_key_exactly_one_winner(make_store: Callable[..., Any]) -> None:
+    clock = FakeClock()
+    store = make_store(ttl_seconds=10, clock=clock)
+    assert store.claim("shared-key")
+    clock.now += 11
+    racers = 24
+    barrier = threading.Barrier(racers)
+    results: list[bool] = []
+    lock = threading.Lock()
+
+    def run() -> None:
+        barrier.wait()
+        won = store.claim("shared-key")
+        with lock:
+            results.append(won)
+
+    threads = [threading.Thread(target=run) for _ in range(racers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert results.count(True) == 1
+    assert len(results) == racers
+
+
 # -- deduplicate -------------------------------------------------------------------------------
 
 

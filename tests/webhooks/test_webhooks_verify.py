@@ -227,6 +227,15 @@ def test_timestamp_not_a_number(t: str) -> None:
     assert code_of(BODY, header("a" * 64, t=t), SECRET) == "WEBHOOK_TIMESTAMP_EXPIRED"
 
 
+@pytest.mark.parametrize("zero", [0xFF10, 0x0660, 0x0966])  # fullwidth, Arabic-Indic, Devanagari
+def test_non_ascii_digits_of_a_fresh_timestamp_are_not_a_number(zero: int) -> None:
+    # float() reads these digits as T; they must never reach the (ASCII) signed prefix.
+    digits = "".join(chr(zero + int(d)) for d in str(T))
+    assert float(digits) == T
+    for sig in (sign(), "a" * 64, "é" * 64):
+        assert code_of(BODY, header(sig, t=digits), SECRET) == "WEBHOOK_TIMESTAMP_EXPIRED"
+
+
 def test_expired_wins_over_bad_signature() -> None:
     assert code_of(BODY, header("0" * 64, t=T - 10_000), SECRET) == "WEBHOOK_TIMESTAMP_EXPIRED"
 

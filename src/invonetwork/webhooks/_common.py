@@ -13,6 +13,7 @@ __all__ = [
     "SIGNATURE_MISSING",
     "TIMESTAMP_EXPIRED",
     "invalid_argument",
+    "type_name",
     "webhook_error",
 ]
 

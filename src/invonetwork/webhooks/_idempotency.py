@@ -122,7 +122,7 @@ class InMemoryIdempotencyStore:
             INVO retries for about 31 hours and replays can come later, so keep it long
             (days).
         max_keys: Keep at most this many claims, forgetting the oldest first (``None``: no
-            limit). The default, 100 000, bounds memory at a few tens of MB.
+            limit). The default, 100 000, bounds memory at roughly 20 MB for UUID keys.
         clock: Monotonic seconds, for tests (default ``time.monotonic``).
     """
 
@@ -198,7 +198,7 @@ class InMemoryIdempotencyStore:
 class SQLiteIdempotencyStore:
     """An :class:`IdempotencyStore` in an SQLite file, shared by threads and processes.
 
-    ``claim`` is a single ``INSERT`` against a ``PRIMARY KEY``, so of any number of racing
+    ``claim`` is an ``INSERT OR IGNORE`` against a ``PRIMARY KEY``, so of any number of racing
     threads or processes exactly one wins. The database runs in WAL mode with a busy
     timeout. Each call opens and closes its own connection: there is no connection to
     share between threads and nothing to leak when worker threads come and go (a claim
@@ -213,8 +213,8 @@ class SQLiteIdempotencyStore:
         path: The database file (created if missing). ``":memory:"`` gives a private
             in-memory database shared by the threads of this one store object.
         ttl_seconds: Let a key be claimed again this many seconds after its claim
-            (``None``: never). Expired rows are replaced on claim; :meth:`purge_expired`
-            deletes them in bulk.
+            (``None``: never). An expired row is deleted when its key is claimed again;
+            :meth:`purge_expired` deletes them in bulk.
         table: Table name (letters, digits, ``_``), default ``invo_webhook_claims``.
         timeout: Seconds to wait for another writer's lock (default 30).
         clock: Wall-clock seconds stored with each claim (default ``time.time``).
@@ -242,11 +242,7 @@ class SQLiteIdempotencyStore:
         # The table name was checked against _TABLE_NAME above; values are always bound.
         t = table
         self._sql_claim = f"INSERT OR IGNORE INTO {t} (key, claimed_at) VALUES (?, ?)"  # noqa: S608
-        self._sql_claim_ttl = (
-            f"INSERT INTO {t} (key, claimed_at) VALUES (?, ?) "  # noqa: S608
-            "ON CONFLICT (key) DO UPDATE SET claimed_at = excluded.claimed_at "
-            f"WHERE {t}.claimed_at <= ?"
-        )
+        self._sql_expire_key = f"DELETE FROM {t} WHERE key = ? AND claimed_at <= ?"  # noqa: S608
         self._sql_release = f"DELETE FROM {t} WHERE key = ?"  # noqa: S608
         self._sql_purge = f"DELETE FROM {t} WHERE claimed_at <= ?"  # noqa: S608
         self._sql_lookup = f"SELECT 1 FROM {t} WHERE key = ? AND claimed_at > ?"  # noqa: S608
@@ -286,11 +282,11 @@ class SQLiteIdempotencyStore:
         now = float(self._clock())
         conn = self._open()
         try:
-            if self._ttl is None:
-                cursor = conn.execute(self._sql_claim, (key, now))
-            else:
-                # One statement: insert, or take over a claim that has expired.
-                cursor = conn.execute(self._sql_claim_ttl, (key, now, now - self._ttl))
+            if self._ttl is not None:
+                # Drop this key's row only if it has expired. Racing claimers cannot both
+                # win: a fresh row is never deleted here, and the INSERT below is atomic.
+                conn.execute(self._sql_expire_key, (key, now - self._ttl))
+            cursor = conn.execute(self._sql_claim, (key, now))
             return cursor.rowcount == 1
         finally:
             self._close(conn)
