@@ -40,3 +40,22 @@ def on_page_markdown(markdown: str, *, page: Any, config: Any, files: Any) -> st
     if not repo_url:
         return markdown
     return _rewrite(markdown, page.file.src_uri, Path(config["docs_dir"]), repo_url)
+
+
+# Docstrings use Sphinx roles (:meth:`close`, :class:`~invonetwork.Hooks`), which Markdown
+# renders as the role name followed by code. Keep the code, drop the role, and shorten
+# ``~a.b.Name`` to ``Name`` the way Sphinx would.
+_ROLE = re.compile(r":(?:meth|class|func|attr|exc|data|mod|obj):<code>(~?)([^<]*)</code>")
+
+
+def _strip_roles(html: str) -> str:
+    def replace(match: re.Match[str]) -> str:
+        name = match.group(2).rsplit(".", 1)[-1] if match.group(1) else match.group(2)
+        return f"<code>{name}</code>"
+
+    return _ROLE.sub(replace, html)
+
+
+def on_page_content(html: str, *, page: Any, config: Any, files: Any) -> str:
+    """MkDocs event: tidy Sphinx roles left in the rendered API reference."""
+    return _strip_roles(html)

@@ -138,3 +138,17 @@ def test_links_to_repository_files_become_repository_links() -> None:
     assert "[b](../webhooks.md)" in out  # a docs page: mkdocs resolves it
     assert "[c](../../nope.py)" in out  # missing: left for the strict build to report
     assert f"[d]({repo}/blob/main/tests/examples/test_docs_pages.py#L1)" in out
+
+
+def test_sphinx_roles_are_tidied_in_rendered_pages() -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("mkdocs_hooks_roles", ROOT / "scripts" /
+                                                  "mkdocs_hooks.py")
+    assert spec is not None and spec.loader is not None
+    hooks = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hooks)
+    html = ("call :meth:<code>close</code>; see :class:<code>~invonetwork.errors.InvoError"
+            "</code> and :func:<code>a.b</code>")
+    assert hooks._strip_roles(html) == (
+        "call <code>close</code>; see <code>InvoError</code> and <code>a.b</code>")
