@@ -96,7 +96,8 @@ def test_bad_keys_are_invalid_input(make_store: Callable[..., Any], key: Any) ->
         store.release(key)
 
 
-@pytest.mark.parametrize("ttl", [0, -1, float("nan"), float("inf"), True, "60"])
+@pytest.mark.parametrize("ttl", [0, -1, float("nan"), float("inf"), True, "60",
+                                 pytest.param(10**5000, id="huge-int")])
 def test_bad_ttl(make_store: Callable[..., Any], ttl: Any) -> None:
     with pytest.raises(InvalidInputError):
         make_store(ttl_seconds=ttl)
@@ -292,6 +293,19 @@ def test_sqlite_purge_expired(tmp_path: Path) -> None:
 def test_sqlite_table_name_is_checked(tmp_path: Path, table: Any) -> None:
     with pytest.raises(InvalidInputError):
         SQLiteIdempotencyStore(tmp_path / "c.sqlite3", table=table)
+
+
+@pytest.mark.parametrize("kwargs", [{"timeout": -1}, {"timeout": "5"}, {"timeout": True},
+                                    {"timeout": float("nan")}])
+def test_sqlite_bad_timeout(tmp_path: Path, kwargs: dict[str, Any]) -> None:
+    with pytest.raises(InvalidInputError):
+        SQLiteIdempotencyStore(tmp_path / "c.sqlite3", **kwargs)
+
+
+@pytest.mark.parametrize("path", [None, 5, b"claims.sqlite3"])
+def test_sqlite_bad_path(path: Any) -> None:
+    with pytest.raises(InvalidInputError):
+        SQLiteIdempotencyStore(path)
 
 
 def test_sqlite_repr_has_no_surprises(tmp_path: Path) -> None:

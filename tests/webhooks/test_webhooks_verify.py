@@ -370,6 +370,9 @@ def test_expired_message_says_which_way() -> None:
         {"now": float("nan")},
         {"now": float("inf")},
         {"now": True},
+        {"now": 10**400},
+        {"now": -(10**400)},
+        {"now": 1e300},
         {"max_body_bytes": 0},
         {"max_body_bytes": -5},
         {"max_body_bytes": 1.5},
@@ -387,8 +390,53 @@ def test_bad_options_are_invalid_input(kwargs: dict[str, Any]) -> None:
     assert isinstance(info.value, ValueError)
 
 
+def repr_safe_id(value: Any) -> str:
+    return type(value).__name__ if isinstance(value, (int, HostileRepr)) else str(value)
+
+
+class HostileRepr:
+    def __repr__(self) -> str:
+        raise RuntimeError("repr exploded")
+
+    def __lt__(self, other: object) -> bool:
+        raise RuntimeError("compare exploded")
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        (option, value)
+        for option in ("now", "tolerance_seconds", "max_body_bytes", "content_encoding")
+        for value in (HostileRepr(), -(10**5000), b"whsec_option_SECRET")
+    ]
+    + [("now", 10**5000), ("now", "whsec_option_SECRET"),
+       ("tolerance_seconds", "whsec_option_SECRET"), ("max_body_bytes", "whsec_option_SECRET")],
+    ids=repr_safe_id,
+)
+def test_option_errors_are_safe_to_format(option: str, value: Any) -> None:
+    kwargs: dict[str, Any] = {"now": T, option: value}
+    with pytest.raises(InvalidInputError) as info:
+        verify_webhook(BODY, header(sign()), SECRET, **kwargs)
+    assert "SECRET" not in info.value.message
+    assert len(info.value.message) < 200
+
+
 def test_float_and_int_now_and_tolerance_are_fine() -> None:
     assert verify_webhook(BODY, header(sign()), SECRET, now=float(T), tolerance_seconds=300.0)
+    assert verify_webhook(BODY, header(sign()), SECRET, now=T, tolerance_seconds=10**5000)
+    assert verify_webhook(BODY, header(sign()), SECRET, now=T, max_body_bytes=10**5000)
+    assert code_of(BODY, header(sign()), SECRET, now=0) == "WEBHOOK_TIMESTAMP_EXPIRED"
+
+
+def test_str_subclass_header_is_read_as_plain_text() -> None:
+    class Sneaky(str):
+        def __str__(self) -> str:
+            return "garbage"
+
+        def split(self, *args: Any, **kwargs: Any) -> Any:
+            raise RuntimeError("should never be called")
+
+    assert verify_webhook(BODY, Sneaky(header(sign())), SECRET, now=T)
 
 
 @pytest.mark.parametrize("encoding", ["identity", "", "  IDENTITY "])

@@ -12,6 +12,7 @@ __all__ = [
     "SIGNATURE_INVALID",
     "SIGNATURE_MISSING",
     "TIMESTAMP_EXPIRED",
+    "describe",
     "invalid_argument",
     "type_name",
     "webhook_error",
@@ -34,6 +35,20 @@ def webhook_error(code: str, message: str) -> WebhookVerificationError:
 def invalid_argument(message: str) -> InvalidInputError:
     """An ``INVALID_INPUT`` error for a caller's option that breaks a rule (status 0)."""
     return InvalidInputError(message, code="INVALID_INPUT", status=0)
+
+
+def describe(value: object) -> str:
+    """A short, safe description of a caller's option value for an error message.
+
+    Numbers, booleans and ``None`` are shown (truncated); anything else only by type, so a
+    hostile ``__repr__`` cannot raise or run long, and no text value (which might be a
+    secret passed in the wrong place) is echoed.
+    """
+    if value is None or isinstance(value, (bool, float)):
+        return repr(value)
+    if isinstance(value, int):
+        return repr(value) if -(10**30) < value < 10**30 else "a very large int"
+    return f"a {type_name(value)}"
 
 
 def type_name(value: object) -> str:

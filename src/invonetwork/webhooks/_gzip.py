@@ -10,7 +10,14 @@ from __future__ import annotations
 import zlib
 from typing import Union
 
-from ._common import BODY_TOO_LARGE, MALFORMED, invalid_argument, type_name, webhook_error
+from ._common import (
+    BODY_TOO_LARGE,
+    MALFORMED,
+    describe,
+    invalid_argument,
+    type_name,
+    webhook_error,
+)
 
 __all__ = ["DEFAULT_MAX_BODY_BYTES", "check_max_bytes", "decompress_webhook_body"]
 
@@ -26,7 +33,7 @@ _MAX_MEMBERS = 16
 def check_max_bytes(max_bytes: object) -> int:
     """Validate a size cap: a positive ``int`` (not ``bool``); else ``INVALID_INPUT``."""
     if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 1:
-        raise invalid_argument(f"max_bytes must be a positive int, got {max_bytes!r}")
+        raise invalid_argument(f"max_bytes must be a positive int, got {describe(max_bytes)}")
     return max_bytes
 
 

@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Callable, Optional, Protocol, Union, runtime_checkable
 
-from ._common import invalid_argument, type_name
+from ._common import describe, invalid_argument, type_name
 
 if TYPE_CHECKING:
     import sqlite3
@@ -56,10 +56,10 @@ def _check_ttl(ttl_seconds: object) -> Optional[float]:
     if (
         isinstance(ttl_seconds, bool)
         or not isinstance(ttl_seconds, (int, float))
-        or not 0 < ttl_seconds < float("inf")
+        or not 0 < ttl_seconds < 1e15  # also rejects NaN, infinity and ints beyond float
     ):
         raise invalid_argument(
-            f"ttl_seconds must be a positive number or None, got {ttl_seconds!r}"
+            f"ttl_seconds must be a positive number or None, got {describe(ttl_seconds)}"
         )
     return float(ttl_seconds)
 
@@ -137,7 +137,9 @@ class InMemoryIdempotencyStore:
         if max_keys is not None and (
             isinstance(max_keys, bool) or not isinstance(max_keys, int) or max_keys < 1
         ):
-            raise invalid_argument(f"max_keys must be a positive int or None, got {max_keys!r}")
+            raise invalid_argument(
+                f"max_keys must be a positive int or None, got {describe(max_keys)}"
+            )
         self._max_keys = max_keys
         self._clock = clock
         self._claims: OrderedDict[str, float] = OrderedDict()  # key -> claim time, oldest first
@@ -233,6 +235,14 @@ class SQLiteIdempotencyStore:
 
         if not isinstance(table, str) or not _TABLE_NAME.fullmatch(table):
             raise invalid_argument("table must be a plain SQL identifier (letters, digits, _)")
+        if not isinstance(path, (str, os.PathLike)) or isinstance(os.fspath(path), bytes):
+            raise invalid_argument(f"path must be a str or path-like, got {describe(path)}")
+        if (
+            isinstance(timeout, bool)
+            or not isinstance(timeout, (int, float))
+            or not 0 <= timeout < 1e9
+        ):
+            raise invalid_argument(f"timeout must be seconds >= 0, got {describe(timeout)}")
         self._sqlite3 = sqlite3
         self._path = os.fspath(path)
         self._ttl = _check_ttl(ttl_seconds)

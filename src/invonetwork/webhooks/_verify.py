@@ -32,6 +32,7 @@ from ._common import (
     SIGNATURE_INVALID,
     SIGNATURE_MISSING,
     TIMESTAMP_EXPIRED,
+    describe,
     invalid_argument,
     type_name,
     webhook_error,
@@ -68,6 +69,8 @@ _TIMESTAMP = re.compile(r"[0-9]{1,15}(?:\.[0-9]{1,9})?")
 _IDENTITY_ENCODINGS = frozenset({"", "identity"})
 _GZIP_ENCODINGS = frozenset({"gzip", "x-gzip"})
 _NOT_JSON: Any = object()
+# Bound on ``now`` (about 31 million years): keeps huge ints from overflowing float arithmetic.
+_MAX_NOW = 1e15
 
 
 def _keys(secret_or_secrets: Any) -> list[bytes]:
@@ -114,12 +117,12 @@ def _check_options(
         or tolerance_seconds == math.inf
     ):
         raise invalid_argument(
-            f"tolerance_seconds must be a finite number >= 0, got {tolerance_seconds!r}"
+            f"tolerance_seconds must be a finite number >= 0, got {describe(tolerance_seconds)}"
         )
     if now is not None and (
-        isinstance(now, bool) or not isinstance(now, (int, float)) or not math.isfinite(now)
+        isinstance(now, bool) or not isinstance(now, (int, float)) or not -_MAX_NOW < now < _MAX_NOW
     ):
-        raise invalid_argument(f"now must be unix seconds (a finite number), got {now!r}")
+        raise invalid_argument(f"now must be unix seconds (a finite number), got {describe(now)}")
     if content_encoding is not None and not isinstance(content_encoding, str):
         raise invalid_argument(
             f"content_encoding must be a str or None, not {type_name(content_encoding)}"
@@ -203,7 +206,9 @@ def _verified_body(
         and type(max_body_bytes) is int
         and max_body_bytes > 0
         and (content_encoding is None or type(content_encoding) is str)
-        and (now is None or type(now) is int or (type(now) is float and math.isfinite(now)))
+        and (
+            now is None or ((type(now) is int or type(now) is float) and -_MAX_NOW < now < _MAX_NOW)
+        )
     ):
         _check_options(tolerance_seconds, now, content_encoding, max_body_bytes)
     current = time.time() if now is None else now
@@ -214,7 +219,7 @@ def _verified_body(
         if isinstance(header, (bytes, bytearray)):
             header = bytes(header).decode("latin-1")  # some servers hand over raw bytes
         elif isinstance(header, str):
-            header = str(header)
+            header = str.__str__(header)  # a plain str, whatever the subclass overrides
     if header is None or (type(header) is str and (not header or header.isspace())):
         raise webhook_error(SIGNATURE_MISSING, "the X-Invo-Signature header is missing")
 
