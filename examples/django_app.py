@@ -6,7 +6,7 @@ In a real project the pieces go to their usual places: the ``INVO_*`` settings t
 ``views.py`` and the routes to ``urls.py``. Here they share one file so it runs as is::
 
     export INVO_GAME_SECRET=ivsdk_test_...
-    export INVO_WEBHOOK_SECRETS=whsec_current            # comma-separated while rotating
+    export INVO_WEBHOOK_SECRET=whsec_...      # and INVO_WEBHOOK_SECRET_PREVIOUS while rotating
     export DJANGO_SECRET_KEY=change-me
     python examples/django_app.py runserver 8000
 
@@ -48,7 +48,9 @@ log = logging.getLogger("mygame.store")
 INVO_SETTINGS: dict[str, Any] = {
     "INVO_GAME_SECRET": os.environ.get("INVO_GAME_SECRET", ""),
     "INVO_BASE_URL": os.environ.get("INVO_BASE_URL") or None,  # None: from the key prefix
-    "INVO_WEBHOOK_SECRETS": os.environ.get("INVO_WEBHOOK_SECRETS", "").split(","),
+    # The signing secret, and the previous one during a rotation (empty ones are skipped).
+    "INVO_WEBHOOK_SECRETS": [os.environ.get("INVO_WEBHOOK_SECRET", ""),
+                             os.environ.get("INVO_WEBHOOK_SECRET_PREVIOUS", "")],
 }
 # --8<-- [end:settings]
 

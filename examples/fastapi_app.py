@@ -7,7 +7,7 @@ the event loop. The one shared client is built in the lifespan and closed at shu
 Run it (sandbox credentials from the INVO developer console)::
 
     export INVO_GAME_SECRET=ivsdk_test_...
-    export INVO_WEBHOOK_SECRETS=whsec_current            # comma-separated while rotating
+    export INVO_WEBHOOK_SECRET=whsec_...      # and INVO_WEBHOOK_SECRET_PREVIOUS while rotating
     uvicorn --factory examples.fastapi_app:create_app
 
 The docs (``docs/guides/fastapi.md``) include this file piece by piece, and
@@ -74,7 +74,8 @@ def create_app(
     """Build the app; the shared ``InvoServer`` lives for the app's whole lifespan.
 
     With no arguments the client comes from ``INVO_GAME_SECRET`` (and optionally
-    ``INVO_BASE_URL``) and the receiver's secrets from ``INVO_WEBHOOK_SECRETS``.
+    ``INVO_BASE_URL``) and the receiver's secrets from ``INVO_WEBHOOK_SECRET`` and, during a
+    rotation, ``INVO_WEBHOOK_SECRET_PREVIOUS``.
     """
 
     @asynccontextmanager
@@ -94,7 +95,8 @@ def create_app(
     app.state.webhook_secrets = list(
         webhook_secrets
         if webhook_secrets is not None
-        else os.environ.get("INVO_WEBHOOK_SECRETS", "").split(",")
+        else (os.environ.get("INVO_WEBHOOK_SECRET", ""),
+              os.environ.get("INVO_WEBHOOK_SECRET_PREVIOUS", ""))  # empty ones are skipped
     )
     # One process only: with several workers use SQLiteIdempotencyStore or your database.
     app.state.idempotency = idempotency_store or InMemoryIdempotencyStore()

@@ -7,7 +7,7 @@ and for a checkout URL, and INVO tells the backend that money moved through a si
 Run it (sandbox credentials from the INVO developer console)::
 
     export INVO_GAME_SECRET=ivsdk_test_...
-    export INVO_WEBHOOK_SECRETS=whsec_current            # comma-separated while rotating
+    export INVO_WEBHOOK_SECRET=whsec_...      # and INVO_WEBHOOK_SECRET_PREVIOUS while rotating
     export FLASK_SECRET_KEY=change-me
     flask --app examples/flask_app.py run
 
@@ -85,7 +85,8 @@ def create_app(
     """Build the app around one shared ``InvoServer``.
 
     With no arguments everything comes from the environment: ``INVO_GAME_SECRET`` (and
-    optionally ``INVO_BASE_URL``) for the client, ``INVO_WEBHOOK_SECRETS`` for the receiver.
+    optionally ``INVO_BASE_URL``) for the client, ``INVO_WEBHOOK_SECRET`` (and
+    ``INVO_WEBHOOK_SECRET_PREVIOUS`` during a rotation) for the receiver.
     Tests pass their own client, secrets and stores.
     """
     app = Flask(__name__)
@@ -102,7 +103,8 @@ def create_app(
     app.extensions["invo_webhook_secrets"] = list(
         webhook_secrets
         if webhook_secrets is not None
-        else os.environ.get("INVO_WEBHOOK_SECRETS", "").split(",")
+        else (os.environ.get("INVO_WEBHOOK_SECRET", ""),
+              os.environ.get("INVO_WEBHOOK_SECRET_PREVIOUS", ""))  # empty ones are skipped
     )
     # One process only: with several workers use SQLiteIdempotencyStore or your database.
     app.extensions["invo_idempotency"] = idempotency_store or InMemoryIdempotencyStore()

@@ -290,3 +290,37 @@ def test_first_call(
     monkeypatch.setenv("INVO_GAME_SECRET", "ivsdk_test_wrong")
     assert first_call.main(["first_call.py"]) == 1
     assert "INVO refused" in capsys.readouterr().out
+
+
+# -- registering the webhook endpoint --------------------------------------------------------
+
+
+def test_register_and_rotate(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    register = importlib.import_module("register_webhook")
+    with Sandbox() as sandbox:
+        invo = sandbox.client()
+        url = "http://127.0.0.1:9/invo/webhooks"  # a loopback receiver is fine for the sandbox
+        secret = register.register_receiver(invo, game_id=sandbox.game_id, target_url=url)
+        assert secret and secret == sandbox.webhook_secret
+        assert register.register_receiver(invo, game_id=sandbox.game_id,
+                                          target_url=url) is None
+        new = register.rotate_secret(invo, game_id=sandbox.game_id)
+        assert new != secret and set(sandbox.webhook_secrets) == {new, secret}
+
+        monkeypatch.setenv("INVO_GAME_SECRET", sandbox.game_secret)
+        monkeypatch.setenv("INVO_BASE_URL", sandbox.base_url)
+        assert register.main(["register_webhook.py", str(sandbox.game_id), url]) == 0
+        assert "still applies" in capsys.readouterr().out
+        assert register.main(["register_webhook.py", str(sandbox.game_id), "--rotate"]) == 0
+        printed = capsys.readouterr().out.splitlines()[-1]
+        assert printed == sandbox.webhook_secret
+        assert register.main(["register_webhook.py"]) == 2
+
+
+def test_a_private_receiver_is_refused_before_sending() -> None:
+    register = importlib.import_module("register_webhook")
+    with pytest.raises(InvalidInputError, match="public address"):
+        register.register_receiver(InvoServer("ivsdk_test_x"), game_id=1,
+                                   target_url="https://10.0.0.5/invo/webhooks")

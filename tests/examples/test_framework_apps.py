@@ -361,3 +361,35 @@ def test_buying_a_pack_end_to_end_with_the_sandbox(name: str) -> None:
             assert purchase.new_balance == sandbox.balance(EMAIL)
         finally:
             app.close()
+
+
+# -- configuration from the environment ------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["flask", "fastapi"])
+def test_apps_read_their_configuration_from_the_environment(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("INVO_GAME_SECRET", SECRET)
+    monkeypatch.delenv("INVO_BASE_URL", raising=False)
+    monkeypatch.setenv("INVO_WEBHOOK_SECRET", "whsec_new")
+    monkeypatch.setenv("INVO_WEBHOOK_SECRET_PREVIOUS", "whsec_old")
+    module = importlib.import_module(f"{name}_app")
+    fulfilment = module.Fulfilment()
+    app = module.create_app(fulfilment=fulfilment)
+    delivery = build_webhook_delivery("item.purchased", secret="whsec_old")
+    if name == "flask":
+        assert app.extensions["invo"].base_url == INVO
+        response = app.test_client().post("/invo/webhooks", data=delivery.body,
+                                          headers=delivery.headers)
+        app.extensions["invo"].close()
+    else:
+        from fastapi.testclient import TestClient
+
+        with TestClient(app) as client:
+            assert app.state.invo.base_url == INVO
+            response = client.post("/invo/webhooks", content=delivery.body,
+                                   headers=delivery.headers)
+        assert app.state.invo.closed  # the app built this client, so it closed it
+    assert response.status_code == 200
+    assert len(fulfilment.items) == 1
