@@ -59,3 +59,30 @@ def _strip_roles(html: str) -> str:
 def on_page_content(html: str, *, page: Any, config: Any, files: Any) -> str:
     """MkDocs event: tidy Sphinx roles left in the rendered API reference."""
     return _strip_roles(html)
+
+
+# Pages other parts of the project write; the nav lists them, and they appear once they exist.
+# Any other missing page still fails the strict build.
+OPTIONAL_PAGES = frozenset({"security.md", "reliability.md", "performance.md"})
+
+
+def _prune_nav(nav: Any, exists: Any) -> Any:
+    """``nav`` without the entries of optional pages that do not exist (``exists(path)``)."""
+    if isinstance(nav, list):
+        kept = [_prune_nav(item, exists) for item in nav]
+        return [item for item in kept if item is not None]
+    if isinstance(nav, dict):
+        pruned = {title: _prune_nav(value, exists) for title, value in nav.items()}
+        pruned = {title: value for title, value in pruned.items() if value is not None}
+        return pruned or None
+    if isinstance(nav, str) and nav in OPTIONAL_PAGES and not exists(nav):
+        return None
+    return nav
+
+
+def on_config(config: Any) -> Any:
+    """MkDocs event: drop optional pages that are not written yet from the nav."""
+    docs = Path(config["docs_dir"])
+    if config.get("nav"):
+        config["nav"] = _prune_nav(config["nav"], lambda page: (docs / page).is_file())
+    return config

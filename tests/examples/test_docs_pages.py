@@ -152,3 +152,21 @@ def test_sphinx_roles_are_tidied_in_rendered_pages() -> None:
             "</code> and :func:<code>a.b</code>")
     assert hooks._strip_roles(html) == (
         "call <code>close</code>; see <code>InvoError</code> and <code>a.b</code>")
+
+
+def test_optional_pages_leave_the_nav_until_they_exist() -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("mkdocs_hooks_nav", ROOT / "scripts" /
+                                                  "mkdocs_hooks.py")
+    assert spec is not None and spec.loader is not None
+    hooks = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hooks)
+    nav = [{"Home": "index.md"}, {"Security": "security.md"},
+           {"More": [{"Performance": "performance.md"}, {"Errors": "errors.md"}]},
+           {"Gone": "missing.md"}]
+    assert hooks._prune_nav(nav, lambda page: page == "performance.md") == [
+        {"Home": "index.md"},
+        {"More": [{"Performance": "performance.md"}, {"Errors": "errors.md"}]},
+        {"Gone": "missing.md"},  # not optional: the strict build reports it
+    ]
