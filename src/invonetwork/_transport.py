@@ -26,6 +26,7 @@ import platform
 import random
 import threading
 import time
+import traceback
 from collections.abc import Mapping
 from http.cookiejar import DefaultCookiePolicy
 from typing import Any, Callable, Optional
@@ -60,6 +61,21 @@ _NETWORK_FAILURES = (
     OSError,
     ValueError,
 )
+
+
+def _forget_locals(exc: BaseException) -> None:
+    """Clear the local variables of the finished frames in ``exc``'s traceback and chain.
+
+    http.client's frames keep the encoded request head (the secret in clear bytes) and ours
+    keep the raw answer; a traceback formatted with ``capture_locals=True`` or an error
+    tracker's frame capture would show them. Frames still running are left alone.
+    """
+    seen: set[int] = set()
+    current: Optional[BaseException] = exc
+    while current is not None and id(current) not in seen and len(seen) < 16:
+        seen.add(id(current))
+        traceback.clear_frames(current.__traceback__)
+        current = current.__cause__ or current.__context__
 
 
 def _is_read_timeout(exc: BaseException) -> bool:
@@ -223,7 +239,7 @@ class Transport:
         self._secret = game_secret
         # Answers are searched for the secret as bytes (fast); a secret JSON would escape
         # cannot be found that way, so for such a secret every answer is walked instead.
-        self._secret_bytes = game_secret.encode("ascii")
+        # (No unmasked bytes copy is kept on the instance: it is encoded when needed.)
         self._secret_is_plain = all(c.isalnum() or c in "-_.~+=:" for c in game_secret)
         self.timeout = timeout
         self.max_retries = max_retries
@@ -249,7 +265,9 @@ class Transport:
         self._sleep: Callable[[float], None] = time.sleep
 
     def __repr__(self) -> str:
-        return f"<Transport timeout={self.timeout!r} max_retries={self.max_retries}>"
+        # getattr: a half-built instance (its __init__ raised) is shown by tracebacks too
+        timeout = getattr(self, "timeout", None)
+        return f"<Transport timeout={timeout!r} max_retries={getattr(self, 'max_retries', None)}>"
 
     def close(self) -> None:
         """Release pooled connections (only of a session this transport created)."""
@@ -275,6 +293,25 @@ class Transport:
         Statuses in ``ok_statuses`` are returned instead of raised (``get_linked_identities``
         treats 404 as an answer). Raises an ``InvoError`` subclass for everything else.
         """
+        try:
+            return self._request(route, url, body, ok_statuses, timeout, max_retries, hooks)
+        except InvoError as error:
+            # The frames below hold the raw answer (which a hostile proxy can fill with the
+            # echoed secret) and requests' frames hold the encoded header block: drop their
+            # locals, so error trackers and capture_locals tracebacks cannot show them.
+            _forget_locals(error)
+            raise
+
+    def _request(
+        self,
+        route: Route,
+        url: str,
+        body: Optional[Mapping[str, Any]],
+        ok_statuses: frozenset[int],
+        timeout: Optional[Timeout],
+        max_retries: Optional[int],
+        hooks: Optional[Hooks],
+    ) -> tuple[int, dict[str, Any]]:
         if self.closed:
             raise InvoError(
                 "this InvoServer is closed; create a new one", code="CLIENT_CLOSED"
@@ -362,8 +399,10 @@ class Transport:
                 allow_redirects=False, stream=True, **settings,
             )
         except _TIMEOUTS as exc:
+            _forget_locals(exc)
             raise self._network_error(exc, timed_out=True) from exc
         except _NETWORK_FAILURES as exc:
+            _forget_locals(exc)
             raise self._network_error(exc, timed_out=False) from exc
         status = response.status_code
         try:
@@ -384,8 +423,10 @@ class Transport:
                 "time ran out)", code="TIMEOUT"
             ) from None
         except _TIMEOUTS as exc:
+            _forget_locals(exc)
             raise self._network_error(exc, timed_out=True) from exc
         except _NETWORK_FAILURES as exc:
+            _forget_locals(exc)
             raise self._network_error(exc, timed_out=_is_read_timeout(exc)) from exc
         finally:
             response.close()
@@ -473,7 +514,7 @@ class Transport:
         return value
 
     def _may_hold_secret(self, raw: bytes) -> bool:
-        return not self._secret_is_plain or self._secret_bytes in raw
+        return not self._secret_is_plain or self._secret.encode("ascii") in raw
 
     @staticmethod
     def _loads(raw: bytes) -> Any:
