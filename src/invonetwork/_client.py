@@ -442,7 +442,8 @@ class InvoServer:
             player_email: The buyer (required).
             usd_amount: USD, ``0 < amount <= 999.99``, at most 2 decimals.
             rail: ``"platform"`` (card, INVO's default), ``"game"`` or ``"steam"``.
-            success_url, cancel_url: Where a top-level checkout returns to.
+            success_url: Where a top-level checkout returns after payment.
+            cancel_url: Where a top-level checkout returns after a cancel.
             metadata: Echoed back on the ``purchase.completed`` webhook.
         """
         body: dict[str, Any] = {
