@@ -9,6 +9,7 @@ import hmac
 import json
 import shutil
 import subprocess
+import traceback
 from typing import Any
 
 import pytest
@@ -535,6 +536,47 @@ def test_secret_never_in_error(body: Any, value: Any, secrets: Any, kwargs: Any,
     assert LEAKY not in caplog.text
 
 
+@pytest.mark.parametrize(
+    ("body", "value", "secrets", "kwargs"),
+    [
+        (BODY, None, LEAKY, {}),
+        (BODY, "garbage", [LEAKY], {}),
+        (BODY, header("0" * 64), LEAKY, {}),  # the MAC was computed: keys existed
+        (BODY, header("0" * 64), ["other", LEAKY], {}),
+        (BODY, header("0" * 64, t=1), LEAKY, {}),
+        (b"nope", header(sign(b"nope", LEAKY)), [LEAKY], {}),  # verified, then JSON fails
+        (BODY, header(sign(BODY, LEAKY)), (LEAKY, 42), {}),
+        (BODY, header("0" * 64), LEAKY, {"content_encoding": "gzip"}),
+        (BODY, header("0" * 64), LEAKY, {"max_body_bytes": 3}),
+        (BODY, header("0" * 64), LEAKY, {"tolerance_seconds": -1}),
+        ({"parsed": 1}, header("0" * 64), LEAKY, {}),
+    ],
+)
+def test_secret_never_in_traceback_locals(body: Any, value: Any, secrets: Any,
+                                          kwargs: Any) -> None:
+    # What Sentry, Django's debug page or traceback(capture_locals=True) would record.
+    kwargs.setdefault("now", T)
+    for func in (verify_webhook, verify_webhook_signature):
+        if func is verify_webhook_signature and body == b"nope":
+            continue  # the signature holds: only verify_webhook's JSON check fails
+        with pytest.raises(InvoError) as info:
+            func(body, value, secrets, **kwargs)
+        tb = info.value.__traceback__
+        assert tb is not None
+        assert tb.tb_frame.f_code.co_name == "test_secret_never_in_traceback_locals"
+        # From the library's entry point down (this test's own frame holds the secret).
+        stack = traceback.StackSummary.extract(traceback.walk_tb(tb.tb_next),
+                                               capture_locals=True)
+        formatted = "".join(stack.format()) + repr(info.value)
+        assert stack[0].name == func.__name__
+        assert LEAKY not in formatted
+        assert repr(LEAKY.encode())[2:-1] not in formatted
+        # Nor the MAC the secret gives for this body: that would be a signing oracle.
+        good_mac = compute_signature(LEAKY, T, body if isinstance(body, bytes) else BODY)
+        assert good_mac not in formatted or good_mac in str(value)
+        assert repr(bytes.fromhex(good_mac))[2:-1] not in formatted
+
+
 def test_unencodable_secret_is_not_quoted_or_chained() -> None:
     secret = "whsec_\udcffSECRETPART"
     with pytest.raises(WebhookVerificationError) as info:
@@ -564,3 +606,33 @@ def test_sign_helper_and_verify_agree_for_several_secrets() -> None:
     value = sign_webhook_payload(BODY, ["a", "b"], timestamp=T)
     assert value == f"t={T},v1={sign(secret='a')},v1={sign(secret='b')}"
     assert verify_webhook(BODY, value, "b", now=T)
+
+
+def test_concurrent_verification_shares_the_cached_key_state_safely() -> None:
+    # The keyed HMAC state is cached and copied per call; copies must never interfere.
+    import threading
+
+    secrets_ = [f"whsec_thread_{n}" for n in range(3)]
+    failures: list[str] = []
+
+    def run(worker: int) -> None:
+        for round_ in range(200):
+            secret = secrets_[(worker + round_) % 3]
+            body = json.dumps({"event_type": "webhook.test", "n": [worker, round_]}).encode()
+            value = header(compute_signature(secret, T, body))
+            try:
+                event = verify_webhook(body, value, secrets_, now=T)
+                if event.raw["n"] != [worker, round_]:
+                    failures.append("wrong body")
+                verify_webhook(body, value, secrets_[(worker + round_ + 1) % 3], now=T)
+                failures.append("verified with the wrong secret")
+            except WebhookVerificationError as err:
+                if err.code != "WEBHOOK_SIGNATURE_INVALID":
+                    failures.append(str(err.code))
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert failures == []

@@ -11,8 +11,10 @@ The order of checks is the wire contract's, and each failure has its own code (a
 6. no ``v1`` matches any secret                  -> ``WEBHOOK_SIGNATURE_INVALID``
 7. verified body not an object with ``event_type`` -> ``WEBHOOK_MALFORMED``
 
-Nothing here ever formats a secret into a message, and errors are raised outside ``except``
-blocks where a chained exception could carry secret material.
+Nothing here ever formats a secret into a message; errors are raised outside ``except``
+blocks, so no chained exception carries secret material; and no frame an error passes
+through holds a secret in a local variable (see :class:`_Sealed`), so error trackers that
+record locals do not pick it up.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ from ._common import (
 )
 from ._events import WebhookEvent
 from ._gzip import DEFAULT_MAX_BODY_BYTES, check_max_bytes, decompress_webhook_body
-from ._signing import signature_mac
+from ._signing import secret_mac
 
 __all__ = [
     "DEFAULT_TOLERANCE_SECONDS",
@@ -73,37 +75,64 @@ _NOT_JSON: Any = object()
 _MAX_NOW = 1e15
 
 
-def _keys(secret_or_secrets: Any) -> list[bytes]:
-    """UTF-8 keys of the non-empty secrets; ``WEBHOOK_SECRET_MISSING`` when there is none."""
-    if isinstance(secret_or_secrets, str):
-        candidates: Sequence[Any] = (secret_or_secrets,)
-    elif isinstance(secret_or_secrets, (list, tuple)):
-        candidates = secret_or_secrets
-    elif secret_or_secrets is None:
+class _Sealed:
+    """Holds the caller's secrets so that no frame on an error's traceback holds them.
+
+    Error trackers (Sentry, Django's debug page, ``traceback`` with ``capture_locals``)
+    record the ``repr`` of every local of every frame a raised error passed through. The
+    public functions wrap their secrets argument in this box and delete the argument; only
+    helper functions that have returned before anything is raised ever unwrap it.
+    """
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return "<redacted>"
+
+
+def _secret_problem(sealed: _Sealed) -> Optional[str]:
+    """Why the secrets are unusable (``WEBHOOK_SECRET_MISSING``), or ``None``. Never raises."""
+    value = sealed.value
+    if isinstance(value, str):
+        candidates: Sequence[Any] = (value,)
+    elif isinstance(value, (list, tuple)):
+        candidates = value
+    elif value is None:
         candidates = ()
     else:
-        raise webhook_error(
-            SECRET_MISSING,
-            "secret_or_secrets must be a str or a list/tuple of str, "
-            f"not {type_name(secret_or_secrets)}",
-        )
-    keys: list[bytes] = []
-    problem: Optional[str] = None
+        return f"secret_or_secrets must be a str or a list/tuple of str, not {type_name(value)}"
+    usable = False
     for index, secret in enumerate(candidates):
         if not isinstance(secret, str):
-            problem = f"secret #{index} is a {type_name(secret)}, not a str"
-            break
+            return f"secret #{index} is a {type_name(secret)}, not a str"
         if secret:
             try:
-                keys.append(secret.encode("utf-8"))
+                secret.encode("utf-8")
             except UnicodeEncodeError:  # lone surrogates; the error text would quote them
-                problem = f"secret #{index} is not encodable as UTF-8"
-                break
-    if problem is not None:  # raised outside the except block: nothing secret is chained
-        raise webhook_error(SECRET_MISSING, problem)
-    if not keys:
-        raise webhook_error(SECRET_MISSING, "no non-empty webhook signing secret was given")
-    return keys
+                return f"secret #{index} is not encodable as UTF-8"
+            usable = True
+    return None if usable else "no non-empty webhook signing secret was given"
+
+
+def _signature_matches(
+    sealed: _Sealed, timestamp: str, body: Union[bytes, bytearray], signatures: list[bytes]
+) -> bool:
+    """Whether any secret's MAC equals any signature (constant-time compare, as bytes).
+
+    The secrets were validated by :func:`_secret_problem`. Keys and digests live only in
+    this frame, which has returned before the caller raises ``WEBHOOK_SIGNATURE_INVALID``.
+    """
+    value = sealed.value
+    for secret in (value,) if type(value) is str else value:
+        if secret:
+            digest = secret_mac(secret, timestamp, body).digest()
+            for candidate in signatures:
+                if hmac.compare_digest(digest, candidate):
+                    return True
+    return False
 
 
 def _check_options(
@@ -192,7 +221,7 @@ def _body_bytes(raw_body: Any) -> Union[bytes, bytearray]:
 def _verified_body(
     raw_body: Any,
     signature_header: Any,
-    secret_or_secrets: Any,
+    sealed: _Sealed,
     tolerance_seconds: Any,
     now: Any,
     content_encoding: Any,
@@ -223,11 +252,12 @@ def _verified_body(
     if header is None or (type(header) is str and (not header or header.isspace())):
         raise webhook_error(SIGNATURE_MISSING, "the X-Invo-Signature header is missing")
 
-    # 2. At least one usable secret (fast path: one ASCII str, which always encodes).
-    if type(secret_or_secrets) is str and secret_or_secrets and secret_or_secrets.isascii():
-        keys: Sequence[bytes] = (secret_or_secrets.encode("ascii"),)
-    else:
-        keys = _keys(secret_or_secrets)
+    # 2. At least one usable secret (fast path: one non-empty ASCII str). Nothing here binds
+    #    a secret to a local name: see _Sealed.
+    if not (type(sealed.value) is str and sealed.value and sealed.value.isascii()):
+        problem = _secret_problem(sealed)
+        if problem is not None:
+            raise webhook_error(SECRET_MISSING, problem)
 
     # 3. The header's shape, and the body's type.
     if type(header) is not str:
@@ -261,7 +291,7 @@ def _verified_body(
     # 4. The replay window, both directions.
     if not canonical and not _TIMESTAMP.fullmatch(timestamp):
         raise webhook_error(TIMESTAMP_EXPIRED, "the X-Invo-Signature timestamp is not a number")
-    skew = current - float(timestamp)
+    skew = current - (int(timestamp) if canonical else float(timestamp))
     if skew > tolerance_seconds or -skew > tolerance_seconds:
         direction = "old" if skew > 0 else "in the future"
         raise webhook_error(
@@ -287,12 +317,8 @@ def _verified_body(
         )
 
     # 6. Each secret's MAC against each well-formed v1 value, as bytes, in constant time.
-    if signatures:
-        for key in keys:
-            expected = signature_mac(key, timestamp, body).digest()
-            for candidate in signatures:
-                if hmac.compare_digest(expected, candidate):
-                    return body if decompressed else raw_body
+    if signatures and _signature_matches(sealed, timestamp, body, signatures):
+        return body if decompressed else raw_body
     raise webhook_error(
         SIGNATURE_INVALID,
         "no X-Invo-Signature v1 value matches the signing secret(s); verify the raw "
@@ -317,10 +343,12 @@ def verify_webhook_signature(
     yourself; otherwise call :func:`verify_webhook`. Same arguments and errors, minus the
     final JSON check.
     """
+    sealed = _Sealed(secret_or_secrets)
+    del secret_or_secrets  # from here on only the sealed box: see _Sealed
     return _verified_body(
         raw_body,
         signature_header,
-        secret_or_secrets,
+        sealed,
         tolerance_seconds,
         now,
         content_encoding,
@@ -369,10 +397,12 @@ def verify_webhook(
         InvalidInputError: ``INVALID_INPUT`` when ``tolerance_seconds``, ``now``,
             ``content_encoding`` or ``max_body_bytes`` has the wrong type or range.
     """
+    sealed = _Sealed(secret_or_secrets)
+    del secret_or_secrets  # from here on only the sealed box: see _Sealed
     body = _verified_body(
         raw_body,
         signature_header,
-        secret_or_secrets,
+        sealed,
         tolerance_seconds,
         now,
         content_encoding,
