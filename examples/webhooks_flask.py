@@ -44,6 +44,7 @@ def secrets_from_env() -> list[str]:
     ]
 
 
+# --8<-- [start:handle]
 def handle_event(event: WebhookEvent) -> None:
     """Apply one event. Keep it quick; hand slow work to a queue (INVO waits about 10 s)."""
     if event.event_type == EventType.PURCHASE_COMPLETED:
@@ -55,6 +56,7 @@ def handle_event(event: WebhookEvent) -> None:
         log.info("grant %s x%d (order %s)", item.item_id, item.item_quantity, item.order_id)
     else:
         log.info("ignored %s event %s", event.event_type, event.event_id)
+# --8<-- [end:handle]
 
 
 def create_app(
@@ -75,6 +77,7 @@ def create_app(
     app.config["MAX_CONTENT_LENGTH"] = DEFAULT_MAX_BODY_BYTES
     claims: IdempotencyStore = store if store is not None else InMemoryIdempotencyStore()
 
+    # --8<-- [start:receiver]
     @app.post("/invo/webhooks")
     def invo_webhook() -> tuple[str, int]:
         try:
@@ -99,6 +102,7 @@ def create_app(
                 return "duplicate", 200
             handler(event)
         return "ok", 200
+    # --8<-- [end:receiver]
 
     return app
 
