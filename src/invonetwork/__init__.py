@@ -80,7 +80,10 @@ if TYPE_CHECKING:
         PurchaseCompletedData,
         SQLiteIdempotencyStore,
         WebhookEvent,
+        decompress_webhook_body,
+        deduplicate,
         verify_webhook,
+        verify_webhook_signature,
     )
 
 _ERRORS = (
@@ -100,7 +103,8 @@ _RESULTS = (
 )
 _WEBHOOKS = (
     "EventType IdempotencyStore InMemoryIdempotencyStore ItemPurchasedData "
-    "PurchaseCompletedData SQLiteIdempotencyStore WebhookEvent verify_webhook"
+    "PurchaseCompletedData SQLiteIdempotencyStore WebhookEvent decompress_webhook_body "
+    "deduplicate verify_webhook verify_webhook_signature"
 )
 
 # public name -> module that defines it (imported on first access)
@@ -170,7 +174,10 @@ __all__ = [
     "WebhookEvent",
     "WebhookVerificationError",
     "__version__",
+    "decompress_webhook_body",
+    "deduplicate",
     "verify_webhook",
+    "verify_webhook_signature",
 ]
 
 
