@@ -297,6 +297,18 @@ class FaultServer:
             return sum(1 for r in self.requests
                        if (token is None or r.token == token) and (path is None or r.path == path))
 
+    def settled_count(self, token: Optional[str], at_least: int, timeout: float = 5.0) -> int:
+        """``count(token)`` once it reaches ``at_least`` (or ``timeout`` passed).
+
+        The client can give up (a timeout) before a starved server thread has even looked at
+        the request; every attempt was sent before the call returned, so waiting for the
+        count to catch up is safe, and a count above ``at_least`` still shows.
+        """
+        deadline = time.monotonic() + timeout
+        while self.count(token) < at_least and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return self.count(token)
+
     def stop(self) -> None:
         self.stopping.set()
         self._tcp.shutdown()
@@ -375,6 +387,18 @@ class CountingListener:
                 pass
             finally:
                 client.close()
+
+    def settled_count(self, token: Optional[str], at_least: int, timeout: float = 5.0) -> int:
+        """``count(token)`` once it reaches ``at_least`` (or ``timeout`` passed).
+
+        The client can give up (a timeout) before a starved server thread has even looked at
+        the request; every attempt was sent before the call returned, so waiting for the
+        count to catch up is safe, and a count above ``at_least`` still shows.
+        """
+        deadline = time.monotonic() + timeout
+        while self.count(token) < at_least and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return self.count(token)
 
     def stop(self) -> None:
         self.stopping.set()

@@ -114,7 +114,7 @@ def test_32_threads_with_random_faults(server: fs.FaultServer, make_client: Any)
     for o in outcomes:
         retried = o.injected is not None and o.injected.retryable and idempotent[o.method]
         fails = o.injected is not None and not retried
-        attempts = server.count(o.token)
+        attempts = server.settled_count(o.token, 1)
         want_attempts = 2 if retried else 1
         if attempts != want_attempts:
             unexpected.append(f"{o.method}/{o.injected and o.injected.name}: "

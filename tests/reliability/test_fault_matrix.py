@@ -217,7 +217,7 @@ def run_case(server: fs.FaultServer, listener: fs.CountingListener, make_client:
     elapsed = time.monotonic() - started
 
     attempts = expected_attempts(method, outcome, max_retries)
-    arrived = server.count(token)
+    arrived = server.settled_count(token, attempts)
     assert arrived == attempts, (
         f"{method} under {fault}: the server received {arrived} attempts, expected {attempts}"
     )
@@ -296,7 +296,7 @@ def test_one_failure_then_success_is_retried_transparently(server: fs.FaultServe
         client = make_client(server.url, retry_base_delay=BACKOFF)
         token = new_token()
         assert method.echo_of(method.call(client, token)) == token
-        assert server.count(token) == 2
+        assert server.settled_count(token, 2) == 2
 
 
 def test_huge_body_is_refused_without_buffering_it(server: fs.FaultServer,
@@ -332,7 +332,7 @@ def test_trickled_answer_is_bounded_by_the_attempt_budget(server: fs.FaultServer
             method.call(client, token)
         elapsed = time.monotonic() - started
         attempts = expected_attempts(method, TIMEOUT, MAX_RETRIES)
-        assert server.count(token) == attempts
+        assert server.settled_count(token, attempts) == attempts
         assert elapsed <= time_bound(attempts, timeout, 0.0)
 
 

@@ -66,7 +66,7 @@ def test_dropped_connection_is_retried_for_idempotent_calls(server: fs.FaultServ
     token = new_token()
     result = client.get_player_balance(player_id=token)
     assert result.raw["echo"] == token
-    assert server.count(token) == 2
+    assert server.settled_count(token, 2) == 2
     assert server.connections_accepted == 2  # the dropped one, and its replacement
 
 
@@ -81,7 +81,7 @@ def test_dropped_connection_is_not_retried_for_create_checkout(server: fs.FaultS
     with pytest.raises(NetworkError) as info:
         client.create_checkout(player_email=f"{token}@x.example", usd_amount="4.99")
     assert info.value.status == 0 and info.value.code == "NETWORK_ERROR"
-    assert server.count(token) == 1
+    assert server.settled_count(token, 1) == 1
     # The next call works, on a fresh connection.
     token = new_token()
     assert client.create_checkout(player_email=f"{token}@x.example",
@@ -97,7 +97,7 @@ def test_read_timeout_is_retried_for_idempotent_calls(server: fs.FaultServer,
         client_request_id=token, player_email="a@x.example", player_name="Ann",
         item_id="sword", item_name="Sword", item_quantity=1, unit_price="5",
         total_price="5.00").transaction_id == f"txn_{token}"
-    assert server.count(token) == 3
+    assert server.settled_count(token, 3) == 3
 
 
 def test_read_timeout_is_not_retried_for_create_checkout(server: fs.FaultServer,
@@ -109,7 +109,7 @@ def test_read_timeout_is_not_retried_for_create_checkout(server: fs.FaultServer,
         with pytest.raises(RequestTimeoutError) as info:
             client.create_checkout(player_email=f"{token}@x.example", usd_amount=10)
         assert info.value.code == "TIMEOUT" and info.value.status == 0
-        assert server.count(token) == 1
+        assert server.settled_count(token, 1) == 1
 
 
 def test_502_html_page_is_a_clean_server_error(server: fs.FaultServer,
@@ -129,7 +129,7 @@ def test_502_html_page_is_a_clean_server_error(server: fs.FaultServer,
     assert err.message == page.decode()
     assert err.request_id == f"req_{token}"
     assert "status=502" in repr(err)
-    assert server.count(token) == 2
+    assert server.settled_count(token, 2) == 2
 
 
 def test_sixteen_threads_share_one_client(server: fs.FaultServer, make_client: Any) -> None:
