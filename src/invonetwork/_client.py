@@ -95,7 +95,19 @@ def _path_id(name: str, value: object) -> str:
     """An id for a URL path: non-blank, quoted with no safe characters."""
     if isinstance(value, bool) or not isinstance(value, (str, int)) or is_blank(value):
         raise invalid(f"{name} is required (a non-blank str or an int)")
-    return quote(str(value), safe="")
+    return _segment(name, str(value))
+
+
+def _segment(name: str, text: str) -> str:
+    """``text`` quoted with no safe characters, as one path segment.
+
+    ``quote`` leaves ``.`` alone and requests decodes ``%2E`` back, so an id of ``.`` or
+    ``..`` would be a dot segment that URL normalisation removes: the call (with the game
+    secret) would reach another endpoint. No real id is spelled that way: refuse it.
+    """
+    if text in (".", ".."):
+        raise invalid(f"{name} must not be {text!r} (it would address another endpoint)")
+    return quote(text, safe="")
 
 
 def _clean(value: Optional[str]) -> Optional[str]:
@@ -659,7 +671,7 @@ class InvoServer:
         email = _clean(optional_text("player_email", player_email))
         if email is None:
             raise invalid("get_player_balance needs player_id or player_email")
-        path = {"player_email": quote(email, safe="")}
+        path = {"player_email": _segment("player_email", email)}
         return PlayerBalanceResult.from_body(self._get_body(routes.BALANCE_BY_EMAIL, path=path))
 
     def get_inbound_pending(
@@ -772,12 +784,14 @@ class InvoServer:
         return self._status(routes.SEND_STATUS, transaction_id)
 
     def _status(self, route: Route, transaction_id: str) -> TransactionStatusResult:
-        path = {"transaction_id": quote(require_text("transaction_id", transaction_id), safe="")}
+        path = {"transaction_id": _segment("transaction_id",
+                                           require_text("transaction_id", transaction_id))}
         return TransactionStatusResult.from_body(self._get_body(route, path=path))
 
     def get_guardian_approval_status(self, transaction_id: str) -> GuardianApprovalStatusResult:
         """The guardian's decision on a minor's send or transfer (the HTTP 202 path)."""
-        path = {"transaction_id": quote(require_text("transaction_id", transaction_id), safe="")}
+        path = {"transaction_id": _segment("transaction_id",
+                                           require_text("transaction_id", transaction_id))}
         body = self._get_body(routes.GUARDIAN_APPROVAL_STATUS, path=path)
         return GuardianApprovalStatusResult.from_body(body)
 
