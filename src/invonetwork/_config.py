@@ -83,7 +83,7 @@ def _validate_base_url(base_url: str) -> str:
 
 
 def _environment_of_host(host: str) -> Optional[str]:
-    host = host.lower()
+    host = host.lower().rstrip(".")  # "invo.network." (a rooted name) is the same host
     if host in _PRODUCTION_HOSTS:
         return "live"
     if host in _SANDBOX_HOSTS:
