@@ -8,6 +8,7 @@ result classes in ``_results``.
 from __future__ import annotations
 
 import ipaddress
+import math
 import os
 import re
 import socket
@@ -124,14 +125,21 @@ def _check_page_arg(name: str, value: object, minimum: int) -> Optional[int]:
 
 
 def _as_count(value: object) -> Optional[int]:
+    """``pagination.total`` as a row count: a number or any numeric string ("3", "3.0").
+
+    A fractional total can only mean "at least that many rows", so it is rounded up.
+    """
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
+    if isinstance(value, str):
+        try:
+            value = float(value.strip())
+        except ValueError:
+            return None
+    if isinstance(value, float) and math.isfinite(value):
+        return math.ceil(value)
     return None
 
 
