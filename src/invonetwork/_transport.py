@@ -13,8 +13,9 @@ Time per attempt: ``timeout`` bounds the connect and every wait for data, as in 
 the whole answer must also be in within ``connect + read`` seconds of the attempt's start
 (``2 * timeout`` for a single number), so a server that drips its body byte by byte cannot
 hold a worker past that. A body that cannot be decoded (``Content-Encoding: gzip`` over
-garbage) is not a network failure: on a 2xx it is ``INVALID_RESPONSE``; on an error status the
-error keeps its status and has no body.
+garbage) or that is larger than ``max_response_bytes`` is not a network failure: on a 2xx it is
+``INVALID_RESPONSE``; on any other status the error keeps its status (and its retry rule) and
+has no body. The oversized body is never read to its end: the connection is dropped.
 """
 
 from __future__ import annotations
@@ -171,6 +172,10 @@ def _attempt_budget(timeout: Timeout) -> float:
 
 class _UndecodableBodyError(Exception):
     """The answer's bytes could not be decoded (its ``Content-Encoding`` lied)."""
+
+
+class _TooLargeError(Exception):
+    """The answer is larger than ``max_response_bytes`` (declared, or once read that far)."""
 
 
 class _AttemptTooSlowError(Exception):
@@ -394,10 +399,7 @@ class Transport:
     ) -> tuple[int, Mapping[str, str], bytes]:
         """One HTTP exchange: ``(status, headers, body bytes)``; failures as ``InvoError``."""
         try:
-            response = self._session.request(
-                method, url, headers=headers, data=data, timeout=timeout,
-                allow_redirects=False, stream=True, **settings,
-            )
+            response = self._open(method, url, headers, data, timeout, settings)
         except _TIMEOUTS as exc:
             _forget_locals(exc)
             raise self._network_error(exc, timed_out=True) from exc
@@ -417,6 +419,15 @@ class Transport:
                     request_id=self._scrub_id(_request_id(response.headers)),
                 ) from exc.__cause__
             raw = b""  # the error keeps its status; the unreadable body is dropped
+        except _TooLargeError:
+            if 200 <= status < 300:
+                raise InvalidResponseError(
+                    f"INVO's answer is larger than {self.max_response_bytes} bytes; refused",
+                    code="INVALID_RESPONSE",
+                    status=0,
+                    request_id=self._scrub_id(_request_id(response.headers)),
+                ) from None
+            raw = b""  # an error page too large to keep: the status still says what happened
         except _AttemptTooSlowError:
             raise RequestTimeoutError(
                 "INVO request timed out (the answer was still arriving when the attempt's "
@@ -432,6 +443,38 @@ class Transport:
             response.close()
         return status, response.headers, raw
 
+    def _open(
+        self,
+        method: str,
+        url: str,
+        headers: dict[str, str],
+        data: Optional[bytes],
+        timeout: Timeout,
+        settings: dict[str, Any],
+    ) -> requests.Response:
+        """Send the request and return the response with its body still unread.
+
+        This is ``Session.request`` without ``Session.send``: the request is prepared and the
+        environment merged by the session (so a caller's own session keeps its settings), then
+        handed straight to the session's adapter. ``Session.send``, even with
+        ``allow_redirects=False``, reads the whole body of any 3xx carrying a ``Location`` to
+        pre-build ``response.next``: with no size limit (a hostile 302 could fill memory) and
+        before the SDK could refuse it. Redirects are never followed here either way.
+        """
+        session = self._session
+        prepared = session.prepare_request(
+            requests.Request(method, url, headers=headers, data=data)
+        )
+        target = prepared.url or url
+        merged = session.merge_environment_settings(
+            target, settings.get("proxies", {}), True, settings.get("verify"), None
+        )
+        adapter = session.get_adapter(target)
+        return adapter.send(
+            prepared, stream=True, timeout=timeout, verify=merged["verify"],
+            cert=merged["cert"], proxies=merged["proxies"],
+        )
+
     def _read_body(self, response: requests.Response, deadline: float) -> bytes:
         """The whole (decoded) body, refusing more than ``max_response_bytes``.
 
@@ -440,7 +483,7 @@ class Transport:
         """
         declared = response.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > self.max_response_bytes:
-            raise self._too_large(response)
+            raise _TooLargeError
         read1 = getattr(response.raw, "read1", None)
         # urllib3 1.x has no read1: fall back to requests' chunked iteration.
         pieces = (
@@ -452,7 +495,7 @@ class Transport:
             for chunk in pieces:
                 size += len(chunk)
                 if size > self.max_response_bytes:
-                    raise self._too_large(response)
+                    raise _TooLargeError
                 chunks.append(chunk)
                 if time.perf_counter() > deadline:
                     raise _AttemptTooSlowError
@@ -470,13 +513,6 @@ class Transport:
                 return
             yield chunk
 
-    def _too_large(self, response: requests.Response) -> InvoError:
-        return InvalidResponseError(
-            f"INVO's answer is larger than {self.max_response_bytes} bytes; refused",
-            code="INVALID_RESPONSE",
-            status=0,
-            request_id=self._scrub_id(_request_id(response.headers)),
-        )
 
     def _network_error(self, exc: BaseException, *, timed_out: bool) -> NetworkError:
         if timed_out:
