@@ -6,7 +6,6 @@ Long fuzz runs are opt-in: ``INVO_LONG_FUZZ=1`` raises the hypothesis example co
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,15 +16,13 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from faultserver import CountingListener, FaultServer
+from reliability_config import SECRET
 
 from invonetwork import InvoServer
-
-LONG_FUZZ = os.environ.get("INVO_LONG_FUZZ") == "1"
 
 # A client for fault tests: short timeouts and a tiny backoff, so the whole matrix runs fast.
 FAST_TIMEOUT = (2.0, 0.3)  # (connect, read) seconds
 FAST_BACKOFF = 0.01
-SECRET = "ivsdk_test_reliability_suite_secret"
 
 
 @pytest.fixture

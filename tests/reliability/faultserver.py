@@ -648,12 +648,15 @@ def _stream_until_refused(conn: Conn, chunk: bytes, framing: Callable[[bytes], b
     conn.server._streamed(sent)
 
 
-def huge_declared(declared: int = 10 * 1024**3) -> Fault:
+def huge_declared(declared: int = 10 * 1024**3, code: int = 200,
+                  headers: Iterable[tuple[str, str]] = ()) -> Fault:
     """Declare a ``Content-Length`` of ``declared`` bytes and stream until the client hangs up."""
+    extra = list(headers)
 
     def fault(conn: Conn, request: Request) -> bool:
-        conn.send(head(200, [("Content-Type", "application/json"),
-                             ("Content-Length", str(declared))]))
+        conn.send(head(code, [("Content-Type", "application/json"),
+                              ("Content-Length", str(declared)),
+                              ("x-request-id", f"req_{request.token}"), *extra]))
         _stream_until_refused(conn, b" " * 65536, lambda c: c)
         conn.close()
         return False
@@ -661,12 +664,14 @@ def huge_declared(declared: int = 10 * 1024**3) -> Fault:
     return fault
 
 
-def huge_chunked() -> Fault:
+def huge_chunked(code: int = 200, headers: Iterable[tuple[str, str]] = ()) -> Fault:
     """A chunked body with no declared size that never ends (until the client hangs up)."""
+    extra = list(headers)
 
     def fault(conn: Conn, request: Request) -> bool:
-        conn.send(head(200, [("Content-Type", "application/json"),
-                             ("Transfer-Encoding", "chunked")]))
+        conn.send(head(code, [("Content-Type", "application/json"),
+                              ("Transfer-Encoding", "chunked"),
+                              ("x-request-id", f"req_{request.token}"), *extra]))
         _stream_until_refused(conn, b" " * 65536, lambda c: b"%x\r\n%s\r\n" % (len(c), c))
         conn.close()
         return False

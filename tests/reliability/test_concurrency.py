@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
 import faultserver as fs
-from conftest import LONG_FUZZ
-from methods import METHODS, new_token
+from method_cases import METHODS, new_token
+from reliability_config import LONG_FUZZ
 
 from invonetwork import InvoError
 from invonetwork.errors import (

@@ -28,10 +28,10 @@ import faultserver as fs
 import pytest
 import requests
 import urllib3
-from conftest import LONG_FUZZ, SECRET
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
-from methods import METHODS, new_token
+from method_cases import METHODS, new_token
+from reliability_config import LONG_FUZZ, SECRET
 
 from invonetwork import Hooks, InvoError, InvoServer
 from invonetwork.errors import (

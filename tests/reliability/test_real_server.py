@@ -12,7 +12,7 @@ from typing import Any
 
 import faultserver as fs
 import pytest
-from methods import METHODS, new_token
+from method_cases import METHODS, new_token
 
 from invonetwork import InvoError
 from invonetwork.errors import NetworkError, RequestTimeoutError, ServerError

@@ -24,7 +24,7 @@ from typing import Any, Callable
 
 import faultserver as fs
 import pytest
-from methods import METHODS, new_token
+from method_cases import METHODS, new_token
 
 from invonetwork import ErrorInfo, Hooks, InvoError, InvoServer, RequestInfo, ResponseInfo
 

@@ -13,8 +13,8 @@ from typing import Any
 
 import faultserver as fs
 import pytest
-from conftest import SECRET
-from methods import new_token
+from method_cases import new_token
+from reliability_config import SECRET
 
 from invonetwork import InvoServer
 from invonetwork.errors import InvalidInputError, InvalidResponseError, NetworkError
