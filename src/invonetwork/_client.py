@@ -108,7 +108,10 @@ def _segment(name: str, text: str) -> str:
     """
     if text in (".", ".."):
         raise invalid(f"{name} must not be {text!r} (it would address another endpoint)")
-    return quote(text, safe="")
+    try:
+        return quote(text, safe="")
+    except UnicodeEncodeError:  # a lone surrogate: not text that can go on the wire
+        raise invalid(f"{name} is not encodable as UTF-8") from None
 
 
 def _clean(value: Optional[str]) -> Optional[str]:
@@ -345,7 +348,10 @@ class InvoServer:
     ) -> tuple[int, dict[str, Any]]:
         url = (base or self.base_url) + (route.path.format(**path) if path else route.path)
         if query:
-            url = f"{url}?{urlencode(query)}"
+            try:
+                url = f"{url}?{urlencode(query)}"
+            except UnicodeEncodeError:  # a lone surrogate: not text that can go on the wire
+                raise invalid("a query argument is not encodable as UTF-8") from None
         return self._transport.request(
             route, url, body=body, ok_statuses=ok_statuses, timeout=self._call_timeout,
             max_retries=self._call_retries, hooks=self._call_hooks,
