@@ -181,9 +181,16 @@ def test_secret_missing_wins_over_malformed_header_and_bad_body() -> None:
     assert code_of(12345, 12345, None) == "WEBHOOK_SECRET_MISSING"
 
 
-@pytest.mark.parametrize("secrets", [b"bytes-secret", 42, {"k": "v"}, ["ok", 5], ["ok", None]])
+@pytest.mark.parametrize("secrets", [b"bytes-secret", 42, {"k": "v"}, ["ok", 5], [None, None]])
 def test_secrets_of_the_wrong_type(secrets: Any) -> None:
     assert code_of(BODY, header(sign()), secrets) == "WEBHOOK_SECRET_MISSING"
+
+
+def test_an_unset_rotation_slot_is_skipped() -> None:
+    # [current, os.environ.get("PREVIOUS")] with PREVIOUS unset must still verify.
+    event = verify_webhook(BODY, header(sign()), [None, SECRET], now=T)
+    assert event.event_type
+    assert code_of(BODY, header(sign()), [None, "other-secret"]) == "WEBHOOK_SIGNATURE_INVALID"
 
 
 @pytest.mark.parametrize(

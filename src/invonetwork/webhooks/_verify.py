@@ -106,6 +106,8 @@ def _secret_problem(sealed: _Sealed) -> Optional[str]:
         return f"secret_or_secrets must be a str or a list/tuple of str, not {type_name(value)}"
     usable = False
     for index, secret in enumerate(candidates):
+        if secret is None:  # an unset rotation slot, e.g. os.environ.get("OLD_SECRET")
+            continue
         if not isinstance(secret, str):
             return f"secret #{index} is a {type_name(secret)}, not a str"
         if secret:
