@@ -19,8 +19,6 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from ._version import __version__
-
 if TYPE_CHECKING:
     from ._client import InvoServer
     from ._hooks import ErrorInfo, Hooks, RequestInfo, ResponseInfo
@@ -51,6 +49,7 @@ if TYPE_CHECKING:
         TransactionStatusResult,
         WebhookEndpointResult,
     )
+    from ._version import __version__
     from .errors import (
         APIError,
         AuthenticationError,
@@ -109,6 +108,7 @@ _WEBHOOKS = (
 
 # public name -> module that defines it (imported on first access)
 _WHERE: dict[str, str] = {
+    "__version__": "._version",  # reading package metadata costs ~25 ms: only when asked
     "InvoServer": "._client",
     **{name: "._hooks" for name in ("ErrorInfo", "Hooks", "RequestInfo", "ResponseInfo")},
     **{name: ".errors" for name in _ERRORS.split()},

@@ -41,6 +41,12 @@ def _text_of(name: str, value: object) -> str:
         )
     if isinstance(value, float):
         return repr(value)  # nan / inf / 1e-05 fail the pattern below
+    if isinstance(value, int) and not -(10**18) < value < 10**18:
+        # Far outside every limit; str() of a huge int is slow, and past 4300 digits it raises.
+        raise InvalidInputError(
+            f"{name} is out of range: it must be greater than 0 and at most a few million",
+            code="INVALID_INPUT",
+        )
     return str(value)
 
 

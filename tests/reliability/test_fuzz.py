@@ -214,12 +214,14 @@ def test_item_money_rules_match_the_oracle(offline: Any, data: Any, unit: Any,
         attempts, accepted)
 
 
-@pytest.mark.xfail(strict=True, reason="defect reported: _money.py calls str() on an int, "
-                   "which raises a bare ValueError above 4300 digits (sys.int_info)")
 def test_enormous_int_amount_is_invalid_input(offline: Any) -> None:
     client, attempts = offline
-    _judge(lambda: client.create_checkout(player_email="a@x.example", usd_amount=10**5000),
-           attempts, accepted=False)
+    before = attempts.count
+    with pytest.raises(InvalidInputError) as caught:
+        client.create_checkout(player_email="a@x.example", usd_amount=10**5000)
+    assert caught.value.code == "INVALID_INPUT" and caught.value.status == 0
+    assert "usd_amount" in caught.value.message
+    assert attempts.count == before
 
 
 @pytest.fixture(scope="module")

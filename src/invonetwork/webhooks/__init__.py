@@ -29,14 +29,10 @@ See ``docs/webhooks.md`` for the receiver checklist, rotation, and the limits en
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from ._events import EventType, ItemPurchasedData, PurchaseCompletedData, WebhookEvent
 from ._gzip import DEFAULT_MAX_BODY_BYTES, decompress_webhook_body
-from ._idempotency import (
-    IdempotencyStore,
-    InMemoryIdempotencyStore,
-    SQLiteIdempotencyStore,
-    deduplicate,
-)
 from ._verify import (
     DEFAULT_TOLERANCE_SECONDS,
     MAX_SIGNATURE_HEADER_LENGTH,
@@ -44,6 +40,30 @@ from ._verify import (
     verify_webhook,
     verify_webhook_signature,
 )
+
+if TYPE_CHECKING:
+    from ._idempotency import (
+        IdempotencyStore,
+        InMemoryIdempotencyStore,
+        SQLiteIdempotencyStore,
+        deduplicate,
+    )
+
+_IDEMPOTENCY = frozenset(
+    {"IdempotencyStore", "InMemoryIdempotencyStore", "SQLiteIdempotencyStore", "deduplicate"}
+)
+
+
+def __getattr__(name: str) -> Any:
+    # The dedupe stores load on first use: a verify-only receiver does not pay for them.
+    if name in _IDEMPOTENCY:
+        from . import _idempotency
+
+        value = getattr(_idempotency, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'invonetwork.webhooks' has no attribute {name!r}")
+
 
 __all__ = [
     "DEFAULT_MAX_BODY_BYTES",
