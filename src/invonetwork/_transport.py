@@ -329,7 +329,7 @@ class Transport:
         timeout = self.timeout if timeout is None else timeout
         retries = self.max_retries if max_retries is None else max_retries
         hooks = self.hooks if hooks is None else hooks
-        path = url.split("?", 1)[0]
+        path = route.path  # the template: no email or id from the URL reaches a log line
 
         attempt = 0
         while True:

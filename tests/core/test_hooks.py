@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 from typing import Any
 
 import pytest
 import requests
 import responses
 
-from invonetwork import ErrorInfo, Hooks, InvoError, RequestInfo, ResponseInfo
+from invonetwork import ErrorInfo, Hooks, InvoError, InvoServer, RequestInfo, ResponseInfo
 
 from .support import SANDBOX, SECRET, make_client
 
@@ -153,3 +154,18 @@ def test_no_payload_contains_the_secret(rsps: responses.RequestsMock) -> None:
         assert SECRET not in repr(payload)
         for text in _walk(payload):
             assert SECRET not in text
+
+
+def test_debug_log_lines_carry_the_route_template_not_personal_data(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with responses.RequestsMock() as mock:
+        mock.add("GET", "https://invo.example.test/api/player-balances/player/by-email/"
+                 "ada%40example.com", json={"balances": []})
+        with caplog.at_level(logging.DEBUG, logger="invonetwork"):
+            InvoServer("secret", "https://invo.example.test").get_player_balance(
+                player_email="ada@example.com")
+    lines = [r.getMessage() for r in caplog.records if r.name == "invonetwork"]
+    assert any("/api/player-balances/player/by-email/{player_email} -> 200" in line
+               for line in lines), lines
+    assert not any("ada" in line for line in lines)
