@@ -87,7 +87,7 @@ class Evidence:
         self.add(err, str(err))
         if isinstance(err, InvoError):
             self.add(err.message, err.body, err.request_id)
-        self.add("".join(traceback.format_exception(err)))
+        self.add("".join(traceback.format_exception(type(err), err, err.__traceback__)))
         if not self.with_locals:
             return
         formatted = traceback.TracebackException.from_exception(err, capture_locals=True)
