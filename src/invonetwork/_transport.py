@@ -470,8 +470,9 @@ class Transport:
             target, settings.get("proxies", {}), True, settings.get("verify"), None
         )
         adapter = session.get_adapter(target)
+        verify = merged["verify"]
         return adapter.send(
-            prepared, stream=True, timeout=timeout, verify=merged["verify"],
+            prepared, stream=True, timeout=timeout, verify=True if verify is None else verify,
             cert=merged["cert"], proxies=merged["proxies"],
         )
 
@@ -502,7 +503,9 @@ class Transport:
         except (urllib3.exceptions.DecodeError, requests.exceptions.ContentDecodingError) as exc:
             raise _UndecodableBodyError from exc
         if read1 is not None:
-            response._content_consumed = True  # every byte was read: the connection is reusable
+            # Every byte was read, so the connection can go back to the pool. (setattr: the
+            # attribute is private to requests and absent from some of its type stubs.)
+            setattr(response, "_content_consumed", True)  # noqa: B010
         return b"".join(chunks)
 
     @staticmethod
