@@ -14,6 +14,7 @@ from typing import Any, Callable
 from invonetwork import ClaimResult, InvoServer
 
 
+# --8<-- [start:claim-interactively]
 def claim_transfer_interactively(
     invo: InvoServer,
     *,
@@ -43,6 +44,7 @@ def claim_transfer_interactively(
             target_player_id=chosen["player_id"] if isinstance(chosen, dict) else chosen,
         )
     return result
+# --8<-- [end:claim-interactively]
 
 
 def pick_first(candidates: list[Any]) -> Any:

@@ -6,6 +6,7 @@ run; these checks are, and they need nothing beyond the standard library and the
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import inspect
 import re
@@ -47,18 +48,105 @@ def test_every_included_snippet_exists_in_an_example(page: str, target: str) -> 
         assert source.index(start) < source.index(end)
 
 
-def test_every_python_block_in_the_flow_pages_is_included() -> None:
-    """Hand-written Python blocks would not be tested: the pages include them from files."""
-    owned = ["index.md", "from-typescript.md", "getting-started.md", "configuration.md",
-             "currency-purchase.md", "item-purchase.md", "balances-and-reads.md",
-             "testing.md", "observability.md",
-             "guides/django.md", "guides/flask.md", "guides/fastapi.md"]
-    for name in owned:
-        text = (DOCS / name).read_text(encoding="utf-8")
-        for block in re.findall(r"```python\n(.*?)```", text, re.DOTALL):
-            lines = [line for line in block.splitlines() if line.strip()]
-            assert lines and all(INCLUDE.fullmatch(line) for line in lines), (
-                f"{name} has a Python block that is not included from examples/:\n{block}")
+FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^`]*?)[ \t]*$")
+PYTHON = {"python", "py", "python3", "py3", "pycon", "pyi", "ipython", "ipython3"}
+PLAIN = {"", "text", "txt", "plain", "plaintext"}
+LOOKS_LIKE_CODE = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef,
+                   ast.ClassDef, ast.Assign, ast.AnnAssign, ast.With, ast.Call)
+
+
+def _fenced_blocks(text: str) -> list[tuple[int, str, str]]:
+    """``(line, language, body)`` of every fenced block, indented ones (tabs, admonitions) too."""
+    blocks = []
+    lines = text.splitlines()
+    i = 0
+    while i < len(lines):
+        opener = FENCE.match(lines[i])
+        if not opener:
+            i += 1
+            continue
+        fence, indent = opener["fence"], len(opener["indent"].expandtabs(4))
+        words = opener["info"].strip("{}").split()
+        language = words[0].lstrip(".").lower() if words else ""
+        body = []
+        j = i + 1
+        while j < len(lines):
+            closer = FENCE.match(lines[j])
+            if (closer and closer["fence"][0] == fence[0]
+                    and len(closer["fence"]) >= len(fence) and not closer["info"]):
+                break
+            body.append(lines[j][indent:] if lines[j][:indent].strip() == "" else lines[j])
+            j += 1
+        blocks.append((i + 1, language, "\n".join(body)))
+        i = j + 1
+    return blocks
+
+
+def _hand_written_python(text: str) -> list[str]:
+    """Python blocks that are not pure ``--8<-- "examples/....py[:section]"`` includes."""
+    found = []
+    for line, language, body in _fenced_blocks(text):
+        code = [row for row in body.splitlines() if row.strip()]
+        if language in PYTHON:
+            if code and all(INCLUDE.fullmatch(row) for row in code) and all(
+                    target.startswith("examples/") and target.partition(":")[0].endswith(".py")
+                    for target in INCLUDE.findall(body)):
+                continue
+        elif language in PLAIN:
+            # An unlabelled block of Python is still hand-written Python.
+            try:
+                tree = ast.parse(body)
+            except (SyntaxError, ValueError):
+                continue
+            if not any(isinstance(node, LOOKS_LIKE_CODE) for node in ast.walk(tree)):
+                continue
+        else:
+            continue  # shell, SQL included from examples/, ...: not Python
+        found.append(f"line {line} ({language or 'no language'}):\n{body}")
+    return found
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda page: str(page.relative_to(DOCS)))
+def test_no_page_has_a_hand_written_python_block(page: Path) -> None:
+    """Hand-written Python would not be tested: every page includes it from examples/."""
+    found = _hand_written_python(page.read_text(encoding="utf-8"))
+    assert not found, (f"{page.relative_to(ROOT)} has Python that is not included from "
+                       "examples/:\n\n" + "\n\n".join(found))
+
+
+def test_the_hand_written_python_check_catches_what_it_should() -> None:
+    include = '--8<-- "examples/quickstart.py:run"'
+    allowed = [
+        f"```python\n{include}\n```",
+        f"```python\n{include}\n\n--8<-- \"examples/first_call.py\"\n```",
+        f'=== "Tab"\n\n    ```python\n    {include}\n    ```',
+        "```bash\npython -m pip install invonetwork\n```",
+        '```sql\n--8<-- "examples/invo_webhook_claims.sql"\n```',
+        "```\nInvoError\n├── APIError\n```",
+        "```text\nbrowser  -->  mint_player_token(...)  -- secret -->\n```",
+        "```\npurchase.completed  purchase.failed\n```",
+        "```\ninvonetwork sandbox [--port 8787] [--verbose]\n```",
+    ]
+    for markdown in allowed:
+        assert _hand_written_python(markdown) == [], markdown
+    refused = [
+        "```python\nprint('hi')\n```",
+        f"```python\n{include}\nprint('hi')\n```",
+        "```python\n```",
+        '```python\n--8<-- "docs/other.md"\n```',
+        '```python\n--8<-- "examples/invo_webhook_claims.sql"\n```',
+        "```py\nx = 1\n```",
+        '```python title="app.py"\nx = 1\n```',
+        "```{.python .annotate}\nx = 1\n```",
+        "~~~python\nx = 1\n~~~",
+        "````python\n```\nx = 1\n````",
+        "```pycon\n>>> invo.close()\n```",
+        '!!! note\n\n    ```python\n    invo.close()\n    ```',
+        "```\nfrom invonetwork import InvoServer\n```",
+        "```text\ninvo = InvoServer.from_env()\n```",
+    ]
+    for markdown in refused:
+        assert len(_hand_written_python(markdown)) == 1, markdown
 
 
 # -- the TypeScript mapping page ----------------------------------------------------------
