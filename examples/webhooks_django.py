@@ -33,14 +33,12 @@ from django.http import (  # type: ignore[import-untyped]
 from django.urls import path  # type: ignore[import-untyped]
 from django.views.decorators.csrf import csrf_exempt  # type: ignore[import-untyped]
 
-from invonetwork.errors import InvoError
 from invonetwork.webhooks import (
     EventType,
     IdempotencyStore,
     InMemoryIdempotencyStore,
     WebhookEvent,
-    deduplicate,
-    verify_webhook,
+    receive_webhook,
 )
 
 if not settings.configured:  # a one-file project; in a real one this is settings.py
@@ -98,28 +96,18 @@ def make_webhook_view(
     def invo_webhook(request: HttpRequest) -> HttpResponse:
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        try:
-            event = verify_webhook(
-                request.body,  # the RAW bytes: never json.loads + json.dumps
-                request.headers.get("X-Invo-Signature"),
-                list(secrets) if secrets is not None else secrets_from_env(),
-                content_encoding=request.headers.get("Content-Encoding"),
-            )
-        except InvoError as err:
-            if err.code == "WEBHOOK_SECRET_MISSING":
-                log.error("INVO webhook secret is not configured")
-                return HttpResponse("receiver not configured", status=500)
-            log.warning("rejected an INVO webhook: %s", err.code)
-            return HttpResponse("invalid webhook", status=400)
-        # The body's key is covered by the signature; the header carries the same value.
-        key = event.idempotency_key or request.headers.get("X-Invo-Idempotency-Key", "")
-        if not key:
-            return HttpResponse("no idempotency key", status=400)
-        with deduplicate(claims, key) as first:  # an exception releases the key
-            if not first:
-                return HttpResponse("duplicate", status=200)
-            handler(event)
-        return HttpResponse("ok", status=200)
+        reply = receive_webhook(
+            request.body,  # the RAW bytes: never json.loads + json.dumps
+            request.headers,
+            list(secrets) if secrets is not None else secrets_from_env(),
+            store=claims,
+            handler=handler,  # an exception releases the key and becomes a 500
+        )
+        if reply.status >= 500:
+            log.error("INVO webhook receiver not configured: %s", reply.error_code)
+        elif reply.status >= 400:
+            log.warning("rejected an INVO webhook: %s", reply.error_code or reply.text)
+        return HttpResponse(reply.text, status=reply.status)
 
     view: View = csrf_exempt(invo_webhook)
     return view

@@ -24,14 +24,12 @@ from fastapi import FastAPI, Request
 from fastapi.responses import PlainTextResponse
 from starlette.concurrency import run_in_threadpool
 
-from invonetwork.errors import InvoError
 from invonetwork.webhooks import (
     EventType,
     IdempotencyStore,
     InMemoryIdempotencyStore,
     WebhookEvent,
-    deduplicate,
-    verify_webhook,
+    receive_webhook,
 )
 
 log = logging.getLogger("mygame.webhooks")
@@ -76,34 +74,24 @@ def create_app(
     app = FastAPI()
     claims: IdempotencyStore = store if store is not None else InMemoryIdempotencyStore()
 
-    def process(event: WebhookEvent, key: str) -> bool:
-        # Store calls and the handler may block (SQLite, your DB): run off the event loop.
-        with deduplicate(claims, key) as first:  # an exception releases the key
-            if first:
-                handler(event)
-        return first
-
+    # --8<-- [start:receiver]
     @app.post("/invo/webhooks", response_class=PlainTextResponse)
     async def invo_webhook(request: Request) -> PlainTextResponse:
         raw = await request.body()  # the RAW bytes, exactly as INVO signed them
-        try:
-            event = verify_webhook(
-                raw,
-                request.headers.get("X-Invo-Signature"),
-                list(secrets) if secrets is not None else secrets_from_env(),
-                content_encoding=request.headers.get("Content-Encoding"),
-            )
-        except InvoError as err:
-            if err.code == "WEBHOOK_SECRET_MISSING":
-                log.error("INVO webhook secret is not configured")
-                return PlainTextResponse("receiver not configured", status_code=500)
-            log.warning("rejected an INVO webhook: %s", err.code)
-            return PlainTextResponse("invalid webhook", status_code=400)
-        # The body's key is covered by the signature; the header carries the same value.
-        key = event.idempotency_key or request.headers.get("X-Invo-Idempotency-Key", "")
-        if not key:
-            return PlainTextResponse("no idempotency key", status_code=400)
-        first = await run_in_threadpool(process, event, key)
-        return PlainTextResponse("ok" if first else "duplicate", status_code=200)
+        # The store and the handler may block (SQLite, your DB): run off the event loop.
+        reply = await run_in_threadpool(
+            receive_webhook,
+            raw,
+            request.headers,
+            list(secrets) if secrets is not None else secrets_from_env(),
+            store=claims,
+            handler=handler,  # an exception releases the key and becomes a 500
+        )
+        if reply.status >= 500:
+            log.error("INVO webhook receiver not configured: %s", reply.error_code)
+        elif reply.status >= 400:
+            log.warning("rejected an INVO webhook: %s", reply.error_code or reply.text)
+        return PlainTextResponse(reply.text, status_code=reply.status)
+    # --8<-- [end:receiver]
 
     return app

@@ -20,15 +20,13 @@ from typing import Callable, Optional
 
 from flask import Flask, request
 
-from invonetwork.errors import InvoError
 from invonetwork.webhooks import (
     DEFAULT_MAX_BODY_BYTES,
     EventType,
     IdempotencyStore,
     InMemoryIdempotencyStore,
     WebhookEvent,
-    deduplicate,
-    verify_webhook,
+    receive_webhook,
 )
 
 log = logging.getLogger("mygame.webhooks")
@@ -80,28 +78,18 @@ def create_app(
     # --8<-- [start:receiver]
     @app.post("/invo/webhooks")
     def invo_webhook() -> tuple[str, int]:
-        try:
-            event = verify_webhook(
-                request.get_data(),  # the RAW bytes: never request.json re-serialized
-                request.headers.get("X-Invo-Signature"),
-                list(secrets) if secrets is not None else secrets_from_env(),
-                content_encoding=request.headers.get("Content-Encoding"),
-            )
-        except InvoError as err:
-            if err.code == "WEBHOOK_SECRET_MISSING":
-                log.error("INVO webhook secret is not configured")
-                return "receiver not configured", 500
-            log.warning("rejected an INVO webhook: %s", err.code)
-            return "invalid webhook", 400
-        # The body's key is covered by the signature; the header carries the same value.
-        key = event.idempotency_key or request.headers.get("X-Invo-Idempotency-Key", "")
-        if not key:
-            return "no idempotency key", 400
-        with deduplicate(claims, key) as first:  # an exception releases the key
-            if not first:
-                return "duplicate", 200
-            handler(event)
-        return "ok", 200
+        reply = receive_webhook(
+            request.get_data(),  # the RAW bytes: never request.json re-serialized
+            request.headers,
+            list(secrets) if secrets is not None else secrets_from_env(),
+            store=claims,
+            handler=handler,  # an exception releases the key and becomes a 500
+        )
+        if reply.status >= 500:
+            log.error("INVO webhook receiver not configured: %s", reply.error_code)
+        elif reply.status >= 400:
+            log.warning("rejected an INVO webhook: %s", reply.error_code or reply.text)
+        return reply.text, reply.status
     # --8<-- [end:receiver]
 
     return app

@@ -24,6 +24,12 @@ client, so a webhook-only service stays light.
                 handle(event)
         return 200
 
+Or, in one call that does all of the above and says what to answer::
+
+    reply = receive_webhook(raw_body, headers, [current_secret, previous_secret],
+                            store=store, handler=handle)
+    return reply.text, reply.status
+
 See ``docs/webhooks.md`` for the receiver checklist, rotation, and the limits enforced.
 """
 
@@ -48,18 +54,26 @@ if TYPE_CHECKING:
         SQLiteIdempotencyStore,
         deduplicate,
     )
+    from ._receive import WebhookReply, receive_webhook
 
 _IDEMPOTENCY = frozenset(
     {"IdempotencyStore", "InMemoryIdempotencyStore", "SQLiteIdempotencyStore", "deduplicate"}
 )
+_RECEIVE = frozenset({"WebhookReply", "receive_webhook"})
 
 
 def __getattr__(name: str) -> Any:
-    # The dedupe stores load on first use: a verify-only receiver does not pay for them.
+    # The dedupe stores and receive_webhook load on first use: verify-only code skips them.
     if name in _IDEMPOTENCY:
         from . import _idempotency
 
         value = getattr(_idempotency, name)
+        globals()[name] = value
+        return value
+    if name in _RECEIVE:
+        from . import _receive
+
+        value = getattr(_receive, name)
         globals()[name] = value
         return value
     raise AttributeError(f"module 'invonetwork.webhooks' has no attribute {name!r}")
@@ -77,8 +91,10 @@ __all__ = [
     "PurchaseCompletedData",
     "SQLiteIdempotencyStore",
     "WebhookEvent",
+    "WebhookReply",
     "decompress_webhook_body",
     "deduplicate",
+    "receive_webhook",
     "verify_webhook",
     "verify_webhook_signature",
 ]
