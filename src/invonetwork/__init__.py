@@ -79,8 +79,10 @@ if TYPE_CHECKING:
         PurchaseCompletedData,
         SQLiteIdempotencyStore,
         WebhookEvent,
+        WebhookReply,
         decompress_webhook_body,
         deduplicate,
+        receive_webhook,
         verify_webhook,
         verify_webhook_signature,
     )
@@ -103,7 +105,7 @@ _RESULTS = (
 _WEBHOOKS = (
     "EventType IdempotencyStore InMemoryIdempotencyStore ItemPurchasedData "
     "PurchaseCompletedData SQLiteIdempotencyStore WebhookEvent decompress_webhook_body "
-    "deduplicate verify_webhook verify_webhook_signature"
+    "deduplicate verify_webhook verify_webhook_signature receive_webhook WebhookReply"
 )
 
 # public name -> module that defines it (imported on first access)
@@ -172,10 +174,12 @@ __all__ = [
     "UnexpectedRedirectError",
     "WebhookEndpointResult",
     "WebhookEvent",
+    "WebhookReply",
     "WebhookVerificationError",
     "__version__",
     "decompress_webhook_body",
     "deduplicate",
+    "receive_webhook",
     "verify_webhook",
     "verify_webhook_signature",
 ]
