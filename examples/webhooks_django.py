@@ -32,12 +32,11 @@ from django.http import (  # type: ignore[import-untyped]
 )
 from django.urls import path  # type: ignore[import-untyped]
 from django.views.decorators.csrf import csrf_exempt  # type: ignore[import-untyped]
+from invo_webhook_game import Handler, handle_event, log, secrets_from_env
 
 from invonetwork.webhooks import (
-    EventType,
     IdempotencyStore,
     InMemoryIdempotencyStore,
-    WebhookEvent,
     receive_webhook,
 )
 
@@ -51,31 +50,7 @@ if not settings.configured:  # a one-file project; in a real one this is setting
     )
     django.setup()
 
-log = logging.getLogger("mygame.webhooks")
-
-Handler = Callable[[WebhookEvent], None]
 View = Callable[[HttpRequest], HttpResponse]
-
-
-def secrets_from_env() -> list[str]:
-    """The current signing secret and, during a rotation, the previous one (may be unset)."""
-    return [
-        os.environ.get("INVO_WEBHOOK_SECRET", ""),
-        os.environ.get("INVO_WEBHOOK_SECRET_PREVIOUS", ""),
-    ]
-
-
-def handle_event(event: WebhookEvent) -> None:
-    """Apply one event. Keep it quick; hand slow work to a queue (INVO waits about 10 s)."""
-    if event.event_type == EventType.PURCHASE_COMPLETED:
-        purchase = event.purchase_completed()
-        log.info("credit order %s: %s %s", purchase.order_id, purchase.currency_amount,
-                 purchase.currency_name)
-    elif event.event_type == EventType.ITEM_PURCHASED:
-        item = event.item_purchased()
-        log.info("grant %s x%d (order %s)", item.item_id, item.item_quantity, item.order_id)
-    else:
-        log.info("ignored %s event %s", event.event_type, event.event_id)
 
 
 def make_webhook_view(

@@ -15,47 +15,19 @@ signature covers the exact bytes. Read ``await request.body()``.
 
 from __future__ import annotations
 
-import logging
-import os
 from collections.abc import Sequence
-from typing import Callable, Optional
+from typing import Optional
 
 from fastapi import FastAPI, Request
 from fastapi.responses import PlainTextResponse
+from invo_webhook_game import Handler, handle_event, log, secrets_from_env
 from starlette.concurrency import run_in_threadpool
 
 from invonetwork.webhooks import (
-    EventType,
     IdempotencyStore,
     InMemoryIdempotencyStore,
-    WebhookEvent,
     receive_webhook,
 )
-
-log = logging.getLogger("mygame.webhooks")
-
-Handler = Callable[[WebhookEvent], None]
-
-
-def secrets_from_env() -> list[str]:
-    """The current signing secret and, during a rotation, the previous one (may be unset)."""
-    return [
-        os.environ.get("INVO_WEBHOOK_SECRET", ""),
-        os.environ.get("INVO_WEBHOOK_SECRET_PREVIOUS", ""),
-    ]
-
-
-def handle_event(event: WebhookEvent) -> None:
-    """Apply one event. Keep it quick; hand slow work to a queue (INVO waits about 10 s)."""
-    if event.event_type == EventType.PURCHASE_COMPLETED:
-        purchase = event.purchase_completed()
-        log.info("credit order %s: %s %s", purchase.order_id, purchase.currency_amount,
-                 purchase.currency_name)
-    elif event.event_type == EventType.ITEM_PURCHASED:
-        item = event.item_purchased()
-        log.info("grant %s x%d (order %s)", item.item_id, item.item_quantity, item.order_id)
-    else:
-        log.info("ignored %s event %s", event.event_type, event.event_id)
 
 
 def create_app(

@@ -23,6 +23,8 @@ OLD_SECRET = "whsec_example_previous"
 
 
 def load_example(filename: str, module_name: str) -> types.ModuleType:
+    if str(EXAMPLES) not in sys.path:  # the recipes import their shared invo_webhook_game
+        sys.path.insert(0, str(EXAMPLES))
     if module_name in sys.modules:
         return sys.modules[module_name]
     spec = importlib.util.spec_from_file_location(module_name, EXAMPLES / filename)
