@@ -21,7 +21,6 @@ import json
 import logging
 import os
 import sys
-from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
 import django
@@ -29,14 +28,12 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
+from invo_store_game import CURRENCY_PACKS, Fulfilment
 
 from invonetwork import InvalidInputError, InvoError, InvoServer, WebhookVerificationError
 from invonetwork.webhooks import (
     IdempotencyStore,
     InMemoryIdempotencyStore,
-    ItemPurchasedData,
-    PurchaseCompletedData,
-    WebhookEvent,
     deduplicate,
     verify_webhook,
 )
@@ -75,14 +72,6 @@ if not settings.configured:
     settings.configure(**SETTINGS)
     django.setup()
 
-#: What the store sells, priced on the server. The browser names a pack, never a price.
-CURRENCY_PACKS: dict[str, str] = {
-    "gold_100": "0.99",
-    "gold_550": "4.99",
-    "gold_1200": "9.99",
-}
-
-
 # --8<-- [start:construct]
 @functools.cache
 def get_invo() -> InvoServer:
@@ -93,21 +82,6 @@ def get_invo() -> InvoServer:
     """
     return InvoServer(settings.INVO_GAME_SECRET, settings.INVO_BASE_URL)
 # --8<-- [end:construct]
-
-
-@dataclass
-class Fulfilment:
-    """A stand-in for your game's models: what the webhook receiver has granted."""
-
-    purchases: list[PurchaseCompletedData] = field(default_factory=list)
-    items: list[ItemPurchasedData] = field(default_factory=list)
-
-    def handle(self, event: WebhookEvent) -> None:
-        """Apply one verified event to the game (called once per idempotency key)."""
-        if event.event_type == "purchase.completed":
-            self.purchases.append(event.purchase_completed())
-        elif event.event_type == "item.purchased":
-            self.items.append(event.item_purchased())
 
 
 #: Your models would do this job; one process only (use your database with several workers).

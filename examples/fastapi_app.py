@@ -20,47 +20,23 @@ import logging
 import os
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
 from typing import Annotated, Optional
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
+from invo_store_game import CURRENCY_PACKS, Fulfilment
 from pydantic import BaseModel
 
 from invonetwork import InvalidInputError, InvoError, InvoServer, WebhookVerificationError
 from invonetwork.webhooks import (
     IdempotencyStore,
     InMemoryIdempotencyStore,
-    ItemPurchasedData,
-    PurchaseCompletedData,
-    WebhookEvent,
     deduplicate,
     verify_webhook,
 )
 
 log = logging.getLogger("mygame.store")
 
-#: What the store sells, priced on the server. The browser names a pack, never a price.
-CURRENCY_PACKS: dict[str, str] = {
-    "gold_100": "0.99",
-    "gold_550": "4.99",
-    "gold_1200": "9.99",
-}
-
-
-@dataclass
-class Fulfilment:
-    """A stand-in for your game's database: what the webhook receiver has granted."""
-
-    purchases: list[PurchaseCompletedData] = field(default_factory=list)
-    items: list[ItemPurchasedData] = field(default_factory=list)
-
-    def handle(self, event: WebhookEvent) -> None:
-        """Apply one verified event to the game (called once per idempotency key)."""
-        if event.event_type == "purchase.completed":
-            self.purchases.append(event.purchase_completed())
-        elif event.event_type == "item.purchased":
-            self.items.append(event.item_purchased())
 
 
 # --8<-- [start:construct]

@@ -13,7 +13,8 @@ from unittest.mock import create_autospec
 
 import pytest
 import responses
-from flask_app import Fulfilment, create_app
+from flask_app import create_app
+from invo_store_game import Fulfilment
 from item_purchase import Outcome, try_to_buy
 
 from invonetwork import InsufficientBalanceError, InvoServer, verify_webhook
