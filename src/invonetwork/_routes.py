@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Route"]
+__all__ = ["ALL_ROUTES", "Route"]
 
 
 @dataclass(frozen=True)
@@ -78,4 +78,10 @@ PHONE_SHARE_STATUS = Route(
 REGISTER_WEBHOOK = Route("PUT", "/api/dev/webhooks/games/{game_id}", idempotent=False)
 ROTATE_WEBHOOK_SECRET = Route(
     "POST", "/api/dev/webhooks/games/{game_id}/rotate-secret", idempotent=False
+)
+
+#: Every route above, in one tuple: the sandbox registers a handler for each, and a test
+#: fails when one is missing.
+ALL_ROUTES: tuple[Route, ...] = tuple(
+    value for value in list(globals().values()) if isinstance(value, Route)
 )
