@@ -9,6 +9,12 @@ HTTP 429/500/502/503/504. A 429 waits ``retry_after`` (body), else ``Retry-After
 else the backoff; a wait over ``MAX_RETRY_AFTER_WAIT`` is not waited out: the 429 is raised.
 Redirects are never followed (the secret header would travel to the ``Location``).
 
+Processes: the pooled session this module builds belongs to the process that built it. A
+forked child (gunicorn ``--preload``, Celery prefork, ``multiprocessing``) gets a new pool on
+its first call and leaves the inherited sockets alone (see ``_fork``), so no answer can reach
+another process. A session the caller passed in is the caller's: it is used as given, with a
+one-time ``RuntimeWarning`` when a process other than the one that handed it over uses it.
+
 Time per attempt: ``timeout`` bounds the connect and every wait for data, as in requests, and
 the whole answer must also be in within ``connect + read`` seconds of the attempt's start
 (``2 * timeout`` for a single number), so a server that drips its body byte by byte cannot
@@ -23,11 +29,13 @@ from __future__ import annotations
 import http.client
 import json
 import logging
+import os
 import platform
 import random
 import threading
 import time
 import traceback
+import warnings
 from collections.abc import Mapping
 from http.cookiejar import DefaultCookiePolicy
 from typing import Any, Callable, Optional
@@ -38,6 +46,7 @@ import requests.utils
 import urllib3.exceptions
 
 from ._config import MAX_BACKOFF_DELAY, MAX_RETRY_AFTER_WAIT, Timeout
+from ._fork import ProcessLocal, call_in_child_after_fork
 from ._hooks import ErrorInfo, Hooks, RequestInfo, ResponseInfo, call_hook
 from ._routes import Route
 from ._version import __version__
@@ -210,6 +219,17 @@ def build_session(pool_size: int) -> requests.Session:
     return session
 
 
+def _warn_foreign_session(creator_pid: int, pid: int) -> None:
+    message = (
+        f"invonetwork: the requests.Session passed to InvoServer in process {creator_pid} is "
+        f"now used in process {pid} (after a fork). Its pooled connections may be shared "
+        "with the parent, so answers can cross between processes: create the InvoServer "
+        "and its session in each worker process, or let the SDK own the session."
+    )
+    _log.debug("%s", message)
+    warnings.warn(message, RuntimeWarning, stacklevel=4)
+
+
 def _environment_settings(url: str) -> dict[str, Any]:
     """Proxies and CA bundle from the environment, as requests would read them, for ``url``."""
     import os
@@ -252,9 +272,15 @@ class Transport:
         self.hooks = hooks or Hooks()
         self.max_response_bytes = max_response_bytes
         self._owns_session = session is None
-        self._session = session if session is not None else build_session(pool_size)
+        self._user_session = session
+        self._pool: Optional[ProcessLocal[requests.Session]] = None
+        if session is None:
+            self._pool = ProcessLocal(lambda: build_session(pool_size))
+        self._creator_pid = os.getpid()
+        self._warned_pid = self._creator_pid
         self._env_cache: dict[str, dict[str, Any]] = {}
         self._env_lock = threading.Lock()
+        call_in_child_after_fork(self, Transport._after_fork)
         agent = f"invonetwork-python-sdk/{__version__} (Python {platform.python_version()})"
         if user_agent:
             agent = f"{agent} {user_agent}"
@@ -275,10 +301,30 @@ class Transport:
         return f"<Transport timeout={timeout!r} max_retries={getattr(self, 'max_retries', None)}>"
 
     def close(self) -> None:
-        """Release pooled connections (only of a session this transport created)."""
+        """Release pooled connections (only of a session this transport created).
+
+        In a forked child that never made a call, the inherited pool is dropped unclosed.
+        """
         self.closed = True
-        if self._owns_session:
-            self._session.close()
+        if self._pool is not None:
+            self._pool.close(requests.Session.close)
+
+    def _after_fork(self) -> None:
+        # Another thread of the parent may have held this lock at the moment of the fork.
+        self._env_lock = threading.Lock()
+
+    @property
+    def _session(self) -> requests.Session:
+        """The session for this process: the SDK's own pool, rebuilt after a fork."""
+        if self._pool is not None:
+            return self._pool.get()
+        session = self._user_session
+        assert session is not None
+        pid = os.getpid()
+        if pid != self._warned_pid:
+            self._warned_pid = pid
+            _warn_foreign_session(self._creator_pid, pid)
+        return session
 
     # -- one call ------------------------------------------------------------------------------
 

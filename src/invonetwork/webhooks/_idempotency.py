@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Callable, Optional, Protocol, Union, runtime_checkable
 
+from .._fork import ProcessLocal, call_in_child_after_fork
 from ._common import describe, invalid_argument, type_name
 
 if TYPE_CHECKING:
@@ -144,6 +145,12 @@ class InMemoryIdempotencyStore:
         self._clock = clock
         self._claims: OrderedDict[str, float] = OrderedDict()  # key -> claim time, oldest first
         self._lock = threading.Lock()
+        call_in_child_after_fork(self, InMemoryIdempotencyStore._after_fork)
+
+    def _after_fork(self) -> None:
+        # A forked child keeps a copy of the claims (they are its own from then on) but not
+        # a lock that another thread of the parent may have held at the moment of the fork.
+        self._lock = threading.Lock()
 
     def _expire(self, now: float) -> None:
         if self._ttl is None:
@@ -256,32 +263,51 @@ class SQLiteIdempotencyStore:
         self._sql_release = f"DELETE FROM {t} WHERE key = ?"  # noqa: S608
         self._sql_purge = f"DELETE FROM {t} WHERE claimed_at <= ?"  # noqa: S608
         self._sql_lookup = f"SELECT 1 FROM {t} WHERE key = ? AND claimed_at > ?"  # noqa: S608
-        self._shared: Optional[sqlite3.Connection] = None
+        self._sql_create = (
+            f"CREATE TABLE IF NOT EXISTS {t} "
+            "(key TEXT PRIMARY KEY NOT NULL, claimed_at REAL NOT NULL)"
+        )
+        # An in-memory database lives in one connection, which belongs to one process: SQLite
+        # must not be used through a connection inherited across fork(), so a forked child
+        # gets a new, empty database of its own (see ``invonetwork._fork``).
+        self._shared: Optional[ProcessLocal[sqlite3.Connection]] = None
         self._shared_lock = threading.Lock()
         if self._path == ":memory:" or self._path.startswith("file::memory:"):
-            self._shared = sqlite3.connect(
-                self._path, timeout=self._timeout, isolation_level=None, check_same_thread=False
-            )
+            self._shared = ProcessLocal(self._connect_shared)
+            call_in_child_after_fork(self, SQLiteIdempotencyStore._after_fork)
+            return
         conn = self._open()
         try:
-            if self._shared is None:
-                conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute(
-                f"CREATE TABLE IF NOT EXISTS {table} "
-                "(key TEXT PRIMARY KEY NOT NULL, claimed_at REAL NOT NULL)"
-            )
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute(self._sql_create)
         finally:
             self._close(conn)
+
+    def _connect_shared(self) -> sqlite3.Connection:
+        conn = self._sqlite3.connect(
+            self._path, timeout=self._timeout, isolation_level=None, check_same_thread=False
+        )
+        conn.execute(self._sql_create)
+        return conn
+
+    def _after_fork(self) -> None:
+        # Another thread of the parent may have held this lock at the moment of the fork.
+        self._shared_lock = threading.Lock()
 
     def _open(self) -> sqlite3.Connection:
         if self._shared is not None:
             self._shared_lock.acquire()
-            return self._shared
+            try:
+                return self._shared.get()
+            except BaseException:
+                self._shared_lock.release()
+                raise
+        # Files: a connection per call, so nothing is held across calls, threads or forks.
         # isolation_level=None: autocommit, each statement is its own atomic transaction.
         return self._sqlite3.connect(self._path, timeout=self._timeout, isolation_level=None)
 
     def _close(self, conn: sqlite3.Connection) -> None:
-        if conn is self._shared:
+        if self._shared is not None:
             self._shared_lock.release()
         else:
             conn.close()
@@ -337,7 +363,7 @@ class SQLiteIdempotencyStore:
         """Close the shared connection of an in-memory store (file stores hold none)."""
         if self._shared is not None:
             with self._shared_lock:
-                self._shared.close()
+                self._shared.close(lambda conn: conn.close())
 
     def __repr__(self) -> str:
         return f"SQLiteIdempotencyStore(path={self._path!r}, table={self._table!r})"
