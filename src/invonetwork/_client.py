@@ -1,21 +1,20 @@
-"""``InvoServer``: what each API method checks, sends and returns.
+"""``InvoServer``: for each API method, the rules specific to it, then its route.
 
-How a request travels (session, retries, hooks, error mapping) lives in ``_transport``; which
-calls may be retried lives in ``_routes``; argument rules in ``_validation`` and ``_money``;
-result classes in ``_results``.
+What a call puts on the wire (method, path, where each argument goes, auth, result type)
+lives in ``_routes``; how a request travels (session, hooks, error mapping) in ``_transport``;
+when to retry in ``_retry``; shared argument rules in ``_validation`` and ``_money``; how a
+result is read in ``_results``.
 """
 
 from __future__ import annotations
 
-import ipaddress
+import copy
 import math
 import os
-import re
-import socket
 from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
-from typing import Any, Optional, Union
-from urllib.parse import quote, urlencode, urlsplit
+from typing import Any, Optional, TypeVar, Union
+from urllib.parse import urlsplit
 
 import requests
 
@@ -65,66 +64,30 @@ from ._results import (
     SmsVerifyResult,
     TransactionStatusResult,
     WebhookEndpointResult,
+    read,
 )
-from ._routes import Route
-from ._transport import DEFAULT_MAX_RESPONSE_BYTES, Transport
-from ._validation import check_e164, invalid, is_blank, optional_text, require_text
-from .errors import NotFoundError
+from ._retry import RetryPolicy
+from ._routes import Route, build_request
+from ._transport import DEFAULT_MAX_RESPONSE_BYTES, CallOptions, Transport
+from ._validation import (
+    check_e164,
+    check_page_arg,
+    check_path_id,
+    check_public_target_url,
+    clean,
+    invalid,
+    is_blank,
+    optional_text,
+    require_text,
+)
+from .errors import ConfigurationError, NotFoundError
 
 __all__ = ["InvoServer"]
 
+R = TypeVar("R")
 _RAILS = ("platform", "game", "steam")
 _DIRECTIONS = {"transfer": routes.TRANSFER_DESTINATIONS, "send": routes.SEND_DESTINATIONS}
 _Id = Union[str, int]
-
-
-def _check_retries(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValueError(f"max_retries must be an int >= 0, got {value!r}")
-    return value
-
-
-def _check_delay(value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not (
-        0 <= float(value) < float("inf")
-    ):
-        raise ValueError(f"retry_base_delay must be a finite number >= 0, got {value!r}")
-    return float(value)
-
-
-def _path_id(name: str, value: object) -> str:
-    """An id for a URL path: non-blank, quoted with no safe characters."""
-    if isinstance(value, bool) or not isinstance(value, (str, int)) or is_blank(value):
-        raise invalid(f"{name} is required (a non-blank str or an int)")
-    return _segment(name, str(value))
-
-
-def _segment(name: str, text: str) -> str:
-    """``text`` quoted with no safe characters, as one path segment.
-
-    ``quote`` leaves ``.`` alone and requests decodes ``%2E`` back, so an id of ``.`` or
-    ``..`` would be a dot segment that URL normalisation removes: the call (with the game
-    secret) would reach another endpoint. No real id is spelled that way: refuse it.
-    """
-    if text in (".", ".."):
-        raise invalid(f"{name} must not be {text!r} (it would address another endpoint)")
-    try:
-        return quote(text, safe="")
-    except UnicodeEncodeError:  # a lone surrogate: not text that can go on the wire
-        raise invalid(f"{name} is not encodable as UTF-8") from None
-
-
-def _clean(value: Optional[str]) -> Optional[str]:
-    """A trimmed optional string, ``None`` when blank."""
-    return value.strip() if isinstance(value, str) and value.strip() else None
-
-
-def _check_page_arg(name: str, value: object, minimum: int) -> Optional[int]:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise invalid(f"{name} must be an int >= {minimum}, got {value!r}")
-    return value
 
 
 def _as_count(value: object) -> Optional[int]:
@@ -146,51 +109,84 @@ def _as_count(value: object) -> Optional[int]:
     return None
 
 
-_LEGACY_IPV4 = re.compile(r"[0-9a-fx.]+")
+def _if_truthy(value: Any) -> Any:
+    """An optional value sent only when truthy (a mapping as a plain ``dict``)."""
+    if not value:
+        return None
+    return dict(value) if isinstance(value, Mapping) else value
 
 
-def _ip_literal(host: str) -> Optional[Union[ipaddress.IPv4Address, ipaddress.IPv6Address]]:
-    """The address a host literal names, including the shorthand IPv4 forms resolvers accept
-    (``127.1``, ``2130706433``, ``0x7f.0.0.1``, ``0177.0.0.1``); ``None`` for a DNS name."""
-    try:
-        return ipaddress.ip_address(host)
-    except ValueError:
-        pass
-    if _LEGACY_IPV4.fullmatch(host) and any(ch.isdigit() for ch in host):
-        try:
-            return ipaddress.IPv4Address(socket.inet_aton(host))
-        except OSError:
-            return None
-    return None
+def _usd(value: Money) -> Any:
+    check_money("usd_amount", value, MAX_USD_AMOUNT)
+    return money_to_wire(value)
 
 
-def _check_public_target_url(target_url: object, *, allow_loopback_http: bool) -> str:
-    """A webhook target must be https on a public address (INVO refuses the others)."""
-    if not isinstance(target_url, str) or not target_url.strip():
-        raise invalid("target_url must be a non-empty https:// URL")
-    try:
-        parts = urlsplit(target_url.strip())
-        host = (parts.hostname or "").lower()
-    except ValueError:
-        raise invalid(f"target_url is not a valid URL: {target_url!r}") from None
-    if not host:
-        raise invalid("target_url must have a host")
-    if allow_loopback_http and parts.scheme in ("http", "https") and is_loopback_host(host):
-        return target_url.strip()
-    if parts.scheme != "https":
-        raise invalid("target_url must use https://")
-    host = host.rstrip(".")  # "localhost." and "169.254.169.254." name the same hosts
-    if host == "localhost" or host.endswith(".localhost") or host.endswith(".internal"):
-        raise invalid(f"target_url must be a public address, not {host!r}")
-    address = _ip_literal(host)
-    if address is None:
-        return target_url.strip()  # a name: INVO resolves and checks it
-    if not address.is_global:
+def _check_rail(rail: object) -> Optional[str]:
+    """``rail`` when one INVO knows; ``None`` when left out (``None`` or ``""``)."""
+    if rail is None or rail == "":
+        return None
+    if rail not in _RAILS:
+        raise invalid(f"rail must be one of {', '.join(_RAILS)}, got {rail!r}")
+    return str(rail)
+
+
+def _forwarded_amount(amount: object) -> Any:
+    if amount is None or isinstance(amount, bool):
+        raise invalid("amount is required (a decimal string or a number)")
+    return str(amount) if isinstance(amount, Decimal) else amount
+
+
+def _purchase_reference(value: object) -> str:
+    if is_blank(value):
         raise invalid(
-            f"target_url must be a public address; {host} is loopback, private, link-local "
-            "or reserved"
+            "purchase_reference is required: it is the idempotency key of the purchase",
+            code="MISSING_PURCHASE_REFERENCE",
         )
-    return target_url.strip()
+    return require_text("purchase_reference", value)
+
+
+def _direct_rail(rail: object) -> Optional[str]:
+    checked = _check_rail(rail)
+    if checked == "steam":
+        raise invalid(
+            "rail='steam' cannot be bought through purchase_currency: Steam purchases use "
+            "the in-client Steam flow (create_checkout supports rail='steam')",
+            code="WRONG_RAIL_ENDPOINT",
+        )
+    return checked
+
+
+def _item_prices(item_quantity: object, unit_price: Money, total_price: Money) -> int:
+    if isinstance(item_quantity, bool) or not isinstance(item_quantity, int) or not (
+        1 <= item_quantity <= 1000
+    ):
+        raise invalid(f"item_quantity must be an int from 1 to 1000, got {item_quantity!r}")
+    unit = check_money("unit_price", unit_price, MAX_ITEM_PRICE)
+    total = check_money("total_price", total_price, MAX_ITEM_PRICE)
+    check_total_matches(unit, item_quantity, total)
+    return item_quantity
+
+
+def _check_hooks(hooks: object) -> Optional[Hooks]:
+    if hooks is not None and not isinstance(hooks, Hooks):
+        raise ConfigurationError("hooks must be an invonetwork.Hooks instance")
+    return hooks
+
+
+def _check_options(pool_size: object, max_response_bytes: object, session: object,
+                   user_agent: object) -> None:
+    if isinstance(pool_size, bool) or not isinstance(pool_size, int) or pool_size < 1:
+        raise ConfigurationError(f"pool_size must be an int >= 1, got {pool_size!r}")
+    if isinstance(max_response_bytes, bool) or not isinstance(max_response_bytes, int) or (
+        max_response_bytes < 1
+    ):
+        raise ConfigurationError("max_response_bytes must be an int >= 1")
+    if session is not None and not isinstance(session, requests.Session):
+        raise ConfigurationError("session must be a requests.Session")
+    if user_agent is not None and (
+        not isinstance(user_agent, str) or "\n" in user_agent or "\r" in user_agent
+    ):
+        raise ConfigurationError("user_agent must be a single-line str")
 
 
 class InvoServer:
@@ -219,8 +215,9 @@ class InvoServer:
         max_response_bytes: Answers larger than this are refused (default 16 MiB).
 
     Raises:
-        ValueError: On an empty secret, a non-https or malformed ``base_url``, or a key
-            aimed at the other environment's host.
+        ConfigurationError: On an empty secret, a non-https or malformed ``base_url``, a key
+            aimed at the other environment's host, or another unusable option (it is also a
+            ``ValueError``).
     """
 
     def __init__(
@@ -247,46 +244,33 @@ class InvoServer:
             self.management_base_url = PRODUCTION_MANAGEMENT_URL
         else:
             self.management_base_url = self.base_url
-        if hooks is not None and not isinstance(hooks, Hooks):
-            raise ValueError("hooks must be an invonetwork.Hooks instance")
-        if isinstance(pool_size, bool) or not isinstance(pool_size, int) or pool_size < 1:
-            raise ValueError(f"pool_size must be an int >= 1, got {pool_size!r}")
-        if isinstance(max_response_bytes, bool) or not isinstance(max_response_bytes, int) or (
-            max_response_bytes < 1
-        ):
-            raise ValueError("max_response_bytes must be an int >= 1")
-        if session is not None and not isinstance(session, requests.Session):
-            raise ValueError("session must be a requests.Session")
-        if user_agent is not None and (
-            not isinstance(user_agent, str) or "\n" in user_agent or "\r" in user_agent
-        ):
-            raise ValueError("user_agent must be a single-line str")
+        _check_options(pool_size, max_response_bytes, session, user_agent)
+        self._options = CallOptions(
+            timeout=validate_timeout(timeout),
+            retry=RetryPolicy(max_retries=max_retries, base_delay=retry_base_delay),
+            hooks=_check_hooks(hooks) or Hooks(),
+        )
         self._transport = Transport(
             game_secret=secret,
-            timeout=validate_timeout(timeout),
-            max_retries=_check_retries(max_retries),
-            retry_base_delay=_check_delay(retry_base_delay),
-            hooks=hooks,
             session=session,
             pool_size=pool_size,
             user_agent=user_agent,
             max_response_bytes=max_response_bytes,
         )
         self._loopback = is_loopback_host(urlsplit(self.base_url).hostname or "")
-        self._call_timeout: Optional[Timeout] = None
-        self._call_retries: Optional[int] = None
-        self._call_hooks: Optional[Hooks] = None
 
     @classmethod
     def from_env(cls, **options: Any) -> InvoServer:
         """Build from ``INVO_GAME_SECRET`` and ``INVO_BASE_URL`` (default: the sandbox URL).
 
-        Extra keyword arguments go to the constructor. Raises ``ValueError`` when
-        ``INVO_GAME_SECRET`` is missing or empty.
+        Extra keyword arguments go to the constructor. Raises ``ConfigurationError`` (a
+        ``ValueError``) when ``INVO_GAME_SECRET`` is missing or empty.
         """
         secret = os.environ.get("INVO_GAME_SECRET", "")
         if not secret.strip():
-            raise ValueError("INVO_GAME_SECRET is not set; export your game secret first")
+            raise ConfigurationError(
+                "INVO_GAME_SECRET is not set; export your game secret first"
+            )
         base_url = os.environ.get("INVO_BASE_URL") or None
         if base_url is None and not secret.startswith(("ivsdk_live_", "ivsdk_test_")):
             base_url = SANDBOX_BASE_URL
@@ -302,22 +286,22 @@ class InvoServer:
         """A view of this client with other per-call settings, sharing its connection pool.
 
         ``invo.with_options(timeout=5).get_player_balance(...)`` gives one call a tighter
-        timeout. The view is cheap to create and is closed with the original.
+        timeout. The view is cheap to create, is of the same class as this client (a subclass
+        keeps its methods), and is closed with the original.
         """
-        view = object.__new__(InvoServer)
-        view.__dict__.update(self.__dict__)
+        options = self._options
         if timeout is not None:
-            view._call_timeout = validate_timeout(timeout)
+            options = options.replace(timeout=validate_timeout(timeout))
         if max_retries is not None:
-            view._call_retries = _check_retries(max_retries)
+            options = options.replace(retry=options.retry.replace(max_retries=max_retries))
         if hooks is not None:
-            if not isinstance(hooks, Hooks):
-                raise ValueError("hooks must be an invonetwork.Hooks instance")
-            view._call_hooks = hooks
+            options = options.replace(hooks=_check_hooks(hooks))
+        view = copy.copy(self)
+        view._options = options
         return view
 
     def __repr__(self) -> str:
-        return f"InvoServer(base_url={self.base_url!r})"
+        return f"{type(self).__name__}(base_url={self.base_url!r})"
 
     def __enter__(self) -> InvoServer:
         return self
@@ -334,31 +318,18 @@ class InvoServer:
         """True once :meth:`close` was called."""
         return self._transport.closed
 
-    # -- plumbing ------------------------------------------------------------------------------
+    # -- the one way a call goes out --------------------------------------------------------------
 
-    def _call(
-        self,
-        route: Route,
-        *,
-        body: Optional[Mapping[str, Any]] = None,
-        query: Optional[Mapping[str, Any]] = None,
-        path: Optional[Mapping[str, str]] = None,
-        base: Optional[str] = None,
-        ok_statuses: frozenset[int] = frozenset(),
-    ) -> tuple[int, dict[str, Any]]:
-        url = (base or self.base_url) + (route.path.format(**path) if path else route.path)
-        if query:
-            try:
-                url = f"{url}?{urlencode(query)}"
-            except UnicodeEncodeError:  # a lone surrogate: not text that can go on the wire
-                raise invalid("a query argument is not encodable as UTF-8") from None
-        return self._transport.request(
-            route, url, body=body, ok_statuses=ok_statuses, timeout=self._call_timeout,
-            max_retries=self._call_retries, hooks=self._call_hooks,
+    def _call(self, route: Route[R], **values: Any) -> R:
+        """Send ``route`` with the checked ``values`` and read its result."""
+        request = build_request(route, values)
+        base = self.management_base_url if route.management else self.base_url
+        answer = self._transport.request(
+            route, base + request.target, body=request.body, credential=request.credential,
+            options=self._options,
         )
-
-    def _get_body(self, route: Route, **kwargs: Any) -> dict[str, Any]:
-        return self._call(route, **kwargs)[1]
+        assert route.result is not None, f"route {route.path} has no result type"
+        return read(route.result, answer, dict(route.result_fallbacks))
 
     # -- tokens ---------------------------------------------------------------------------------
 
@@ -375,10 +346,12 @@ class InvoServer:
             InvalidInputError: blank email, or a phone that is not E.164.
             PhoneShareApprovalRequiredError: the phone belongs to another INVO account.
         """
-        body: dict[str, Any] = {"player_email": require_text("player_email", player_email)}
-        if player_phone is not None:
-            body["player_phone"] = check_e164("player_phone", player_phone)
-        return PlayerToken.from_body(self._get_body(routes.MINT_PLAYER_TOKEN, body=body))
+        return self._call(
+            routes.MINT_PLAYER_TOKEN,
+            player_email=require_text("player_email", player_email),
+            player_phone=None if player_phone is None else check_e164("player_phone",
+                                                                       player_phone),
+        )
 
     # -- sends and transfers ----------------------------------------------------------------------
 
@@ -401,17 +374,17 @@ class InvoServer:
         ``guardian_approval`` set, wait for the guardian (:meth:`get_guardian_approval_status`).
         ``client_request_id`` is the idempotency key: reuse it when retrying the same send.
         """
-        body = {
-            "client_request_id": require_text("client_request_id", client_request_id),
-            "sender_player_name": sender_player_name,
-            "sender_player_email": sender_player_email,
-            "sender_player_phone": sender_player_phone,
-            "receiver_player_email": receiver_player_email,
-            "receiver_player_phone": receiver_player_phone,
-            "receiving_game_id": receiving_game_id,
-            "amount": self._forwarded_amount(amount),
-        }
-        return InitiateResult.from_body(self._get_body(routes.INITIATE_SEND, body=body))
+        return self._call(
+            routes.INITIATE_SEND,
+            client_request_id=require_text("client_request_id", client_request_id),
+            sender_player_name=sender_player_name,
+            sender_player_email=sender_player_email,
+            sender_player_phone=sender_player_phone,
+            receiver_player_email=receiver_player_email,
+            receiver_player_phone=receiver_player_phone,
+            receiving_game_id=receiving_game_id,
+            amount=_forwarded_amount(amount),
+        )
 
     def initiate_transfer(
         self,
@@ -429,23 +402,17 @@ class InvoServer:
 
         ``client_request_id`` is the idempotency key: reuse it when retrying the same transfer.
         """
-        body = {
-            "client_request_id": require_text("client_request_id", client_request_id),
-            "source_player_name": source_player_name,
-            "source_player_email": source_player_email,
-            "source_player_phone": source_player_phone,
-            "target_player_email": target_player_email,
-            "target_player_phone": target_player_phone,
-            "target_game_id": target_game_id,
-            "amount": self._forwarded_amount(amount),
-        }
-        return InitiateResult.from_body(self._get_body(routes.INITIATE_TRANSFER, body=body))
-
-    @staticmethod
-    def _forwarded_amount(amount: object) -> Any:
-        if amount is None or isinstance(amount, bool):
-            raise invalid("amount is required (a decimal string or a number)")
-        return str(amount) if isinstance(amount, Decimal) else amount
+        return self._call(
+            routes.INITIATE_TRANSFER,
+            client_request_id=require_text("client_request_id", client_request_id),
+            source_player_name=source_player_name,
+            source_player_email=source_player_email,
+            source_player_phone=source_player_phone,
+            target_player_email=target_player_email,
+            target_player_phone=target_player_phone,
+            target_game_id=target_game_id,
+            amount=_forwarded_amount(amount),
+        )
 
     # -- currency purchases -----------------------------------------------------------------------
 
@@ -472,16 +439,15 @@ class InvoServer:
             cancel_url: Where a top-level checkout returns after a cancel.
             metadata: Echoed back on the ``purchase.completed`` webhook.
         """
-        body: dict[str, Any] = {
-            "player_email": require_text("player_email", player_email),
-            "usd_amount": self._usd(usd_amount),
-        }
-        self._check_rail(rail)
-        for key, value in (("rail", rail), ("success_url", success_url),
-                           ("cancel_url", cancel_url), ("metadata", metadata)):
-            if value:
-                body[key] = dict(value) if isinstance(value, Mapping) else value
-        return CreateCheckoutResult.from_body(self._get_body(routes.CREATE_CHECKOUT, body=body))
+        return self._call(
+            routes.CREATE_CHECKOUT,
+            player_email=require_text("player_email", player_email),
+            usd_amount=_usd(usd_amount),
+            rail=_check_rail(rail),
+            success_url=_if_truthy(success_url),
+            cancel_url=_if_truthy(cancel_url),
+            metadata=_if_truthy(metadata),
+        )
 
     def purchase_currency(
         self,
@@ -507,54 +473,40 @@ class InvoServer:
                 ``MISSING_PURCHASE_REFERENCE``, or ``WRONG_RAIL_ENDPOINT`` for
                 ``rail="steam"`` (Steam has its own in-client flow).
         """
-        body: dict[str, Any] = {
-            "player_email": require_text("player_email", player_email),
-            "usd_amount": self._usd(usd_amount),
-        }
-        if is_blank(purchase_reference):
-            raise invalid(
-                "purchase_reference is required: it is the idempotency key of the purchase",
-                code="MISSING_PURCHASE_REFERENCE",
-            )
-        body["purchase_reference"] = require_text("purchase_reference", purchase_reference)
-        self._check_rail(rail)
-        if rail == "steam":
-            raise invalid(
-                "rail='steam' cannot be bought through purchase_currency: Steam purchases use "
-                "the in-client Steam flow (create_checkout supports rail='steam')",
-                code="WRONG_RAIL_ENDPOINT",
-            )
-        optional = {
-            "rail": rail or None,
-            "payment_method_id": optional_text("payment_method_id", payment_method_id),
-            "saved_card_id": optional_text("saved_card_id", saved_card_id),
-            "player_name": optional_text("player_name", player_name),
-            "player_phone": optional_text("player_phone", player_phone),
-            "metadata": dict(metadata) if isinstance(metadata, Mapping) else metadata,
-        }
-        body.update({k: v for k, v in optional.items() if v is not None})
-        return PurchaseResult.from_body(self._get_body(routes.PURCHASE_CURRENCY, body=body))
+        return self._call(
+            routes.PURCHASE_CURRENCY,
+            player_email=require_text("player_email", player_email),
+            usd_amount=_usd(usd_amount),
+            purchase_reference=_purchase_reference(purchase_reference),
+            rail=_direct_rail(rail),
+            payment_method_id=optional_text("payment_method_id", payment_method_id),
+            saved_card_id=optional_text("saved_card_id", saved_card_id),
+            player_name=optional_text("player_name", player_name),
+            player_phone=optional_text("player_phone", player_phone),
+            metadata=dict(metadata) if isinstance(metadata, Mapping) else metadata,
+        )
 
     def confirm_payment(
         self, *, payment_intent_id: str, order_id: Optional[_Id] = None
     ) -> ConfirmPaymentResult:
         """Confirm a direct-rail payment after the player finished the ``requires_action`` step."""
-        body: dict[str, Any] = {
-            "payment_intent_id": require_text("payment_intent_id", payment_intent_id)
-        }
-        if order_id is not None:
-            body["order_id"] = order_id
-        return ConfirmPaymentResult.from_body(self._get_body(routes.CONFIRM_PAYMENT, body=body))
+        return self._call(
+            routes.CONFIRM_PAYMENT,
+            payment_intent_id=require_text("payment_intent_id", payment_intent_id),
+            order_id=order_id,
+        )
 
     def get_order_details(
         self, *, order_id: Optional[_Id] = None, transaction_id: Optional[_Id] = None
     ) -> OrderDetailsResult:
         """Read a currency purchase by ``order_id`` and/or ``transaction_id`` (at least one)."""
-        query = {k: v for k, v in (("order_id", order_id), ("transaction_id", transaction_id))
-                 if not is_blank(v)}
-        if not query:
+        if is_blank(order_id) and is_blank(transaction_id):
             raise invalid("get_order_details needs order_id or transaction_id")
-        return OrderDetailsResult.from_body(self._get_body(routes.ORDER_DETAILS, query=query))
+        return self._call(
+            routes.ORDER_DETAILS,
+            order_id=None if is_blank(order_id) else order_id,
+            transaction_id=None if is_blank(transaction_id) else transaction_id,
+        )
 
     # -- item purchases ---------------------------------------------------------------------------
 
@@ -586,43 +538,31 @@ class InvoServer:
             InsufficientBalanceError: the player lacks the currency (``required_amount`` and
                 ``current_balance`` on ``body``).
         """
-        body: dict[str, Any] = {
-            "client_request_id": require_text("client_request_id", client_request_id),
-            "player_email": require_text("player_email", player_email),
-            "player_name": require_text("player_name", player_name),
-            "item_id": require_text("item_id", item_id),
-            "item_name": require_text("item_name", item_name),
-        }
-        if isinstance(item_quantity, bool) or not isinstance(item_quantity, int) or not (
-            1 <= item_quantity <= 1000
-        ):
-            raise invalid(f"item_quantity must be an int from 1 to 1000, got {item_quantity!r}")
-        unit = check_money("unit_price", unit_price, MAX_ITEM_PRICE)
-        total = check_money("total_price", total_price, MAX_ITEM_PRICE)
-        check_total_matches(unit, item_quantity, total)
-        body["item_quantity"] = item_quantity
-        body["unit_price"] = money_to_wire(unit_price)
-        body["total_price"] = money_to_wire(total_price)
-        optional = {
-            "player_phone": optional_text("player_phone", player_phone),
-            "item_description": optional_text("item_description", item_description),
-            "item_category": optional_text("item_category", item_category),
-        }
-        body.update({k: v for k, v in optional.items() if v is not None})
-        return PurchaseItemResult.from_body(self._get_body(routes.PURCHASE_ITEM, body=body))
+        return self._call(
+            routes.PURCHASE_ITEM,
+            client_request_id=require_text("client_request_id", client_request_id),
+            player_email=require_text("player_email", player_email),
+            player_name=require_text("player_name", player_name),
+            item_id=require_text("item_id", item_id),
+            item_name=require_text("item_name", item_name),
+            item_quantity=_item_prices(item_quantity, unit_price, total_price),
+            unit_price=money_to_wire(unit_price),
+            total_price=money_to_wire(total_price),
+            player_phone=optional_text("player_phone", player_phone),
+            item_description=optional_text("item_description", item_description),
+            item_category=optional_text("item_category", item_category),
+        )
 
     def get_item_purchase_history(
         self, *, player_email: str, limit: Optional[int] = None, offset: Optional[int] = None
     ) -> ItemHistoryResult:
         """One page of a player's item purchases (see :meth:`iterate_item_purchase_history`)."""
-        query: dict[str, Any] = {"player_email": require_text("player_email", player_email)}
-        page_limit = _check_page_arg("limit", limit, 1)
-        page_offset = _check_page_arg("offset", offset, 0)
-        if page_limit is not None:
-            query["limit"] = page_limit
-        if page_offset is not None:
-            query["offset"] = page_offset
-        return ItemHistoryResult.from_body(self._get_body(routes.ITEM_HISTORY, query=query))
+        return self._call(
+            routes.ITEM_HISTORY,
+            player_email=require_text("player_email", player_email),
+            limit=check_page_arg("limit", limit, 1),
+            offset=check_page_arg("offset", offset, 0),
+        )
 
     def iterate_item_purchase_history(
         self, *, player_email: str, page_size: int = 50
@@ -634,7 +574,7 @@ class InvoServer:
         checked now, before the first request.
         """
         require_text("player_email", player_email)
-        size = _check_page_arg("page_size", page_size, 1)
+        size = check_page_arg("page_size", page_size, 1)
         assert size is not None
         return self._history_pages(player_email, size)
 
@@ -669,7 +609,7 @@ class InvoServer:
                 "get_item_order_details needs exactly one of order_id, transaction_id, "
                 f"client_request_id (got {len(given)})"
             )
-        return OrderDetailsResult.from_body(self._get_body(routes.ITEM_ORDER_DETAILS, query=given))
+        return self._call(routes.ITEM_ORDER_DETAILS, **given)
 
     # -- balances and reads -----------------------------------------------------------------------
 
@@ -678,27 +618,22 @@ class InvoServer:
     ) -> PlayerBalanceResult:
         """A player's balances, by ``player_id`` (wins when given) or ``player_email``."""
         if not is_blank(player_id):
-            path = {"player_id": _path_id("player_id", player_id)}
-            return PlayerBalanceResult.from_body(
-                self._get_body(routes.BALANCE_BY_ID, path=path)
-            )
-        email = _clean(optional_text("player_email", player_email))
+            return self._call(routes.BALANCE_BY_ID,
+                              player_id=check_path_id("player_id", player_id))
+        email = clean("player_email", player_email)
         if email is None:
             raise invalid("get_player_balance needs player_id or player_email")
-        path = {"player_email": _segment("player_email", email)}
-        return PlayerBalanceResult.from_body(self._get_body(routes.BALANCE_BY_EMAIL, path=path))
+        return self._call(routes.BALANCE_BY_EMAIL, player_email=email)
 
     def get_inbound_pending(
         self, *, player_email: Optional[str] = None, player_phone: Optional[str] = None
     ) -> InboundPendingResult:
         """Sends and transfers waiting for a player to claim (by email and/or phone)."""
-        query = {k: v for k, v in (
-            ("player_email", _clean(optional_text("player_email", player_email))),
-            ("player_phone", _clean(optional_text("player_phone", player_phone))),
-        ) if v is not None}
-        if not query:
+        email = clean("player_email", player_email)
+        phone = clean("player_phone", player_phone)
+        if email is None and phone is None:
             raise invalid("get_inbound_pending needs player_email or player_phone")
-        return InboundPendingResult.from_body(self._get_body(routes.INBOUND_PENDING, query=query))
+        return self._call(routes.INBOUND_PENDING, player_email=email, player_phone=phone)
 
     def get_linked_identities(
         self, *, player_phone: Optional[str] = None, player_email: Optional[str] = None
@@ -707,21 +642,17 @@ class InvoServer:
 
         A 404 is an answer here, not an error: the result has ``not_found=True``.
         """
-        phone = _clean(optional_text("player_phone", player_phone))
-        email = _clean(optional_text("player_email", player_email))
-        if phone is not None:
-            query = {"player_phone": phone}
-        elif email is not None:
-            query = {"player_email": email}
-        else:
+        phone = clean("player_phone", player_phone)
+        email = clean("player_email", player_email)
+        if phone is None and email is None:
             raise invalid("get_linked_identities needs player_phone or player_email")
         try:
-            body = self._get_body(routes.LINKED_IDENTITIES, query=query)
+            return self._call(routes.LINKED_IDENTITIES, player_phone=phone,
+                              player_email=None if phone is not None else email)
         except NotFoundError as err:
             # A 404 is an answer here, whatever its body (JSON, text from a proxy, nothing).
             raw = err.body if isinstance(err.body, dict) else {}
-            return LinkedIdentitiesResult.from_body(raw, not_found=True)
-        return LinkedIdentitiesResult.from_body(body)
+            return LinkedIdentitiesResult(not_found=True, raw=raw)
 
     # -- part 2: completing sends and transfers ---------------------------------------------------
 
@@ -737,10 +668,10 @@ class InvoServer:
         """Check the PIN the sender got by SMS for a send (see :meth:`verify_sms_transfer`)."""
         return self._verify_sms(routes.VERIFY_SMS_SEND, transaction_id, sms_pin)
 
-    def _verify_sms(self, route: Route, transaction_id: str, sms_pin: str) -> SmsVerifyResult:
-        body = {"transaction_id": require_text("transaction_id", transaction_id),
-                "sms_pin": require_text("sms_pin", sms_pin)}
-        return SmsVerifyResult.from_body(self._get_body(route, body=body))
+    def _verify_sms(self, route: Route[SmsVerifyResult], transaction_id: str,
+                    sms_pin: str) -> SmsVerifyResult:
+        return self._call(route, transaction_id=require_text("transaction_id", transaction_id),
+                          sms_pin=require_text("sms_pin", sms_pin))
 
     def claim_transfer(
         self,
@@ -757,16 +688,15 @@ class InvoServer:
         Sent once, never retried. If ``needs_account_selection`` is true, ask the player to
         choose among ``candidates`` and call again with ``target_player_id``.
         """
-        body: dict[str, Any] = {
-            "claim_code": claim_code,
-            "target_player_name": target_player_name,
-            "target_player_email": target_player_email,
-            "target_player_phone": target_player_phone,
-            "target_currency_id": target_currency_id,
-        }
-        if target_player_id is not None:
-            body["target_player_id"] = target_player_id
-        return ClaimResult.from_body(self._get_body(routes.CLAIM_TRANSFER, body=body))
+        return self._call(
+            routes.CLAIM_TRANSFER,
+            claim_code=claim_code,
+            target_player_name=target_player_name,
+            target_player_email=target_player_email,
+            target_player_phone=target_player_phone,
+            target_currency_id=target_currency_id,
+            target_player_id=target_player_id,
+        )
 
     def claim_currency(
         self,
@@ -779,35 +709,29 @@ class InvoServer:
     ) -> ClaimResult:
         """Redeem a send's claim code (see :meth:`claim_transfer`; re-submit with
         ``receiver_player_id`` on ``needs_account_selection``)."""
-        body: dict[str, Any] = {
-            "claim_code": claim_code,
-            "receiver_player_name": receiver_player_name,
-            "receiver_player_email": receiver_player_email,
-            "receiver_player_phone": receiver_player_phone,
-        }
-        if receiver_player_id is not None:
-            body["receiver_player_id"] = receiver_player_id
-        return ClaimResult.from_body(self._get_body(routes.CLAIM_CURRENCY, body=body))
+        return self._call(
+            routes.CLAIM_CURRENCY,
+            claim_code=claim_code,
+            receiver_player_name=receiver_player_name,
+            receiver_player_email=receiver_player_email,
+            receiver_player_phone=receiver_player_phone,
+            receiver_player_id=receiver_player_id,
+        )
 
     def get_transfer_status(self, transaction_id: str) -> TransactionStatusResult:
         """Where a transfer stands (poll it while the browser approves)."""
-        return self._status(routes.TRANSFER_STATUS, transaction_id)
+        return self._call(routes.TRANSFER_STATUS,
+                          transaction_id=require_text("transaction_id", transaction_id))
 
     def get_send_status(self, transaction_id: str) -> TransactionStatusResult:
         """Where a send stands."""
-        return self._status(routes.SEND_STATUS, transaction_id)
-
-    def _status(self, route: Route, transaction_id: str) -> TransactionStatusResult:
-        path = {"transaction_id": _segment("transaction_id",
-                                           require_text("transaction_id", transaction_id))}
-        return TransactionStatusResult.from_body(self._get_body(route, path=path))
+        return self._call(routes.SEND_STATUS,
+                          transaction_id=require_text("transaction_id", transaction_id))
 
     def get_guardian_approval_status(self, transaction_id: str) -> GuardianApprovalStatusResult:
         """The guardian's decision on a minor's send or transfer (the HTTP 202 path)."""
-        path = {"transaction_id": _segment("transaction_id",
-                                           require_text("transaction_id", transaction_id))}
-        body = self._get_body(routes.GUARDIAN_APPROVAL_STATUS, path=path)
-        return GuardianApprovalStatusResult.from_body(body)
+        return self._call(routes.GUARDIAN_APPROVAL_STATUS,
+                          transaction_id=require_text("transaction_id", transaction_id))
 
     def get_destinations(
         self, *, source_game_id: _Id, direction: str = "transfer"
@@ -821,33 +745,26 @@ class InvoServer:
         route = _DIRECTIONS.get(direction) if isinstance(direction, str) else None
         if route is None:
             raise invalid(f"direction must be 'transfer' or 'send', got {direction!r}")
-        body = self._get_body(route, body={"source_game_id": source_game_id})
-        return DestinationsResult.from_body(body, requested_direction=direction)
+        return self._call(route, source_game_id=source_game_id)
 
     def phone_share_initiate(self, *, phone: str, email: str) -> PhoneShareInitiateResult:
         """Ask the owner of ``phone`` to let ``email``'s account use it (an OTP goes by SMS).
 
         Sent without the game secret (the phone's owner drives it) and never retried.
         """
-        body = {"phone": require_text("phone", phone), "email": require_text("email", email)}
-        return PhoneShareInitiateResult.from_body(
-            self._get_body(routes.PHONE_SHARE_INITIATE, body=body)
-        )
+        return self._call(routes.PHONE_SHARE_INITIATE, phone=require_text("phone", phone),
+                          email=require_text("email", email))
 
     def phone_share_approve(self, *, approval_id: str, otp: str) -> PhoneShareApproveResult:
         """Submit the OTP the phone's owner received. No game secret; never retried."""
-        body = {"approval_id": require_text("approval_id", approval_id),
-                "otp": require_text("otp", otp)}
-        return PhoneShareApproveResult.from_body(
-            self._get_body(routes.PHONE_SHARE_APPROVE, body=body)
-        )
+        return self._call(routes.PHONE_SHARE_APPROVE,
+                          approval_id=require_text("approval_id", approval_id),
+                          otp=require_text("otp", otp))
 
     def phone_share_status(self, *, phone: str, email: str) -> PhoneShareStatusResult:
         """Whether the phone's owner approved sharing it with ``email``. No game secret."""
-        query = {"phone": require_text("phone", phone), "email": require_text("email", email)}
-        return PhoneShareStatusResult.from_body(
-            self._get_body(routes.PHONE_SHARE_STATUS, query=query)
-        )
+        return self._call(routes.PHONE_SHARE_STATUS, phone=require_text("phone", phone),
+                          email=require_text("email", email))
 
     # -- webhook endpoint management ---------------------------------------------------------------
 
@@ -865,33 +782,16 @@ class InvoServer:
         ``base_url`` (the local sandbox) may register a loopback ``http://`` receiver.
         Sent once, never retried (a lost first answer would lose the secret).
         """
-        url = _check_public_target_url(target_url, allow_loopback_http=self._loopback)
+        url = check_public_target_url(target_url, allow_loopback_http=self._loopback)
         if isinstance(subscribed_events, str):
             raise invalid("subscribed_events must be a list of event types, not a str")
         events = list(subscribed_events)
         if not events or not all(isinstance(e, str) and e.strip() for e in events):
             raise invalid("subscribed_events must be a non-empty list of event types ('*' = all)")
-        body = {"target_url": url, "subscribed_events": events}
-        path = {"game_id": _path_id("game_id", game_id)}
-        return WebhookEndpointResult.from_body(self._get_body(
-            routes.REGISTER_WEBHOOK, body=body, path=path, base=self.management_base_url
-        ))
+        return self._call(routes.REGISTER_WEBHOOK, game_id=check_path_id("game_id", game_id),
+                          target_url=url, subscribed_events=events)
 
     def rotate_webhook_secret(self, *, game_id: _Id) -> RotateSecretResult:
         """Issue a new signing secret; the old one stays valid for 7 days (both sign meanwhile)."""
-        path = {"game_id": _path_id("game_id", game_id)}
-        return RotateSecretResult.from_body(self._get_body(
-            routes.ROTATE_WEBHOOK_SECRET, path=path, base=self.management_base_url
-        ))
-
-    # -- shared argument rules -------------------------------------------------------------------
-
-    @staticmethod
-    def _usd(value: Money) -> Any:
-        check_money("usd_amount", value, MAX_USD_AMOUNT)
-        return money_to_wire(value)
-
-    @staticmethod
-    def _check_rail(rail: object) -> None:
-        if rail is not None and rail != "" and rail not in _RAILS:
-            raise invalid(f"rail must be one of {', '.join(_RAILS)}, got {rail!r}")
+        return self._call(routes.ROTATE_WEBHOOK_SECRET,
+                          game_id=check_path_id("game_id", game_id))

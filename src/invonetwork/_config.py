@@ -7,6 +7,8 @@ import math
 from typing import Optional, Union
 from urllib.parse import urlsplit
 
+from .errors import ConfigurationError
+
 __all__ = [
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_POOL_SIZE",
@@ -60,22 +62,22 @@ def is_loopback_host(host: str) -> bool:
 
 def _validate_base_url(base_url: str) -> str:
     if not isinstance(base_url, str) or not base_url.strip():
-        raise ValueError("base_url must be a non-empty https:// URL")
+        raise ConfigurationError("base_url must be a non-empty https:// URL")
     url = base_url.strip().rstrip("/")
     try:
         parts = urlsplit(url)
         host = parts.hostname or ""
         parts.port  # noqa: B018  (raises ValueError on a bad port)
     except ValueError:
-        raise ValueError(f"base_url is not a valid URL: {url!r}") from None
+        raise ConfigurationError(f"base_url is not a valid URL: {url!r}") from None
     if parts.scheme not in ("https", "http") or not host:
-        raise ValueError(f"base_url must be an https:// URL with a host, got {url!r}")
+        raise ConfigurationError(f"base_url must be an https:// URL with a host, got {url!r}")
     if parts.username or parts.password:
-        raise ValueError("base_url must not carry credentials")
+        raise ConfigurationError("base_url must not carry credentials")
     if parts.query or parts.fragment:
-        raise ValueError("base_url must not carry a query string or fragment")
+        raise ConfigurationError("base_url must not carry a query string or fragment")
     if parts.scheme == "http" and not is_loopback_host(host):
-        raise ValueError(
+        raise ConfigurationError(
             "base_url must use https://; plain http:// is allowed only for localhost, "
             f"127.0.0.1 and ::1 (got host {host!r})"
         )
@@ -107,14 +109,14 @@ def resolve_base_url(game_secret: str, base_url: Optional[str]) -> str:
     that is not INVO's (a proxy, the local sandbox) is never second-guessed.
     """
     if not isinstance(game_secret, str) or not game_secret.strip():
-        raise ValueError("game_secret must be a non-empty string")
+        raise ConfigurationError("game_secret must be a non-empty string")
     key_env = _environment_of_key(game_secret)
     if base_url is None:
         if key_env == "live":
             return PRODUCTION_BASE_URL
         if key_env == "test":
             return SANDBOX_BASE_URL
-        raise ValueError(
+        raise ConfigurationError(
             "base_url is required: the game secret does not start with "
             f"{LIVE_KEY_PREFIX!r} or {TEST_KEY_PREFIX!r}, so the environment cannot be inferred "
             f"(production: {PRODUCTION_BASE_URL}, sandbox: {SANDBOX_BASE_URL})"
@@ -123,7 +125,7 @@ def resolve_base_url(game_secret: str, base_url: Optional[str]) -> str:
     host_env = _environment_of_host(urlsplit(url).hostname or "")
     if key_env is not None and host_env is not None and key_env != host_env:
         names = {"live": "production", "test": "sandbox"}
-        raise ValueError(
+        raise ConfigurationError(
             f"the game secret is a {names[key_env]} key but base_url points at the "
             f"{names[host_env]} host; use the {names[host_env]} key or the "
             f"{names[key_env]} base_url"
@@ -136,15 +138,17 @@ def validate_timeout(timeout: object, name: str = "timeout") -> Timeout:
 
     def positive(value: object) -> float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ValueError(f"{name} must be a number of seconds or a (connect, read) pair")
+            raise ConfigurationError(
+                f"{name} must be a number of seconds or a (connect, read) pair"
+            )
         number = float(value)
         if not math.isfinite(number) or number <= 0:
-            raise ValueError(f"{name} must be finite and greater than 0, got {value!r}")
+            raise ConfigurationError(f"{name} must be finite and greater than 0, got {value!r}")
         return number
 
     if isinstance(timeout, tuple):
         if len(timeout) != 2:
-            raise ValueError(f"{name} as a tuple must be (connect, read)")
+            raise ConfigurationError(f"{name} as a tuple must be (connect, read)")
         return (positive(timeout[0]), positive(timeout[1]))
     return positive(timeout)
 

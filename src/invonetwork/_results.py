@@ -1,11 +1,17 @@
-"""Typed, frozen results of the API methods, built from INVO's JSON answers.
+"""Typed, frozen results of the API methods, described once and built by one function.
 
-Conventions, the same for every class:
+Each result class lists its fields with :func:`wire`: the reader (what the wire value becomes,
+and what a missing one becomes) and, when it differs from the attribute name, the wire key
+(``"approval.state"`` reads ``state`` inside the ``approval`` object). :func:`read` builds any
+result from a JSON answer, by keyword. The rules, the same for every class, live in the
+readers below and nowhere else:
 
 * ``raw`` keeps the whole response body (hidden from ``repr``: it can hold personal data).
-* A missing (or ``null``) string field becomes ``""``; a missing optional field ``None``.
-* Values keep their wire types: an amount INVO sends as ``"10.00"`` stays that string, an id
-  sent as a number stays a number. Nothing is rounded or converted.
+* A missing (or ``null``) string field becomes ``""``; a missing id, amount or other optional
+  field becomes ``None``.
+* Ids and amounts keep their wire types: ``"10.00"`` stays that string, an id sent as a
+  number stays a number. Nothing is rounded or converted. A string field sent as another
+  scalar is given as its ``str``.
 * A field the SDK cannot do without (``token``, ``checkout_url`` ...) raises
   ``InvalidResponseError`` (code ``INVALID_RESPONSE``, ``body`` = the answer) when absent.
 """
@@ -13,8 +19,8 @@ Conventions, the same for every class:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any, Optional
+from dataclasses import dataclass, field, fields
+from typing import Any, Callable, Generic, Optional, TypeVar, Union
 
 from .errors import InvalidResponseError
 
@@ -47,33 +53,58 @@ __all__ = [
 ]
 
 Body = Mapping[str, Any]
+#: An id as INVO sends it: a string or an integer.
+Id = Union[str, int]
+#: An amount as INVO sends it: a decimal string (usually) or a JSON number.
+Amount = Union[str, int, float]
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 
-# -- field readers ---------------------------------------------------------------------------
+class _MissingFieldError(Exception):
+    """A required field is absent; :func:`read` turns it into ``InvalidResponseError``."""
 
 
-def _s(body: Body, key: str) -> Any:
-    """A string field: the wire value, or ``""`` when missing or null."""
+@dataclass(frozen=True)
+class Reader(Generic[T]):
+    """How one kind of field is read: ``read(container, key)``, and its value when absent."""
+
+    read: Callable[[Body, str], T]
+    missing: Optional[Callable[[], T]]  # None: required, no default
+
+
+def _text(body: Body, key: str) -> str:
     value = body.get(key)
-    return "" if value is None else value
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else str(value)
 
 
-def _o(body: Body, key: str) -> Any:
-    """An optional field: the wire value, or ``None``."""
+def _optional_text(body: Body, key: str) -> Optional[str]:
+    value = body.get(key)
+    if value is None:
+        return None
+    return value if isinstance(value, str) else str(value)
+
+
+def _id(body: Body, key: str) -> Optional[Id]:
+    value = body.get(key)
+    return value if isinstance(value, (str, int)) and not isinstance(value, bool) else None
+
+
+def _amount(body: Body, key: str) -> Optional[Amount]:
+    value = body.get(key)
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        return None
+    return value
+
+
+def _as_sent(body: Body, key: str) -> Any:
     return body.get(key)
 
 
-def _d(body: Body, key: str) -> dict[str, Any]:
-    value = body.get(key)
-    return dict(value) if isinstance(value, Mapping) else {}
-
-
-def _list(body: Body, key: str) -> list[Any]:
-    value = body.get(key)
-    return list(value) if isinstance(value, list) else []
-
-
-def _true(body: Body, key: str) -> bool:
+def _flag(body: Body, key: str) -> bool:
     return body.get(key) is True
 
 
@@ -82,24 +113,137 @@ def _bool_or_none(body: Body, key: str) -> Optional[bool]:
     return value if isinstance(value, bool) else None
 
 
-def _required(body: Body, key: str) -> Any:
+def _object(body: Body, key: str) -> dict[str, Any]:
+    value = body.get(key)
+    return dict(value) if isinstance(value, Mapping) else {}
+
+
+def _optional_object(body: Body, key: str) -> Optional[dict[str, Any]]:
+    value = body.get(key)
+    return dict(value) if isinstance(value, Mapping) else None
+
+
+def _list(body: Body, key: str) -> list[Any]:
+    value = body.get(key)
+    return list(value) if isinstance(value, list) else []
+
+
+def _optional_list(body: Body, key: str) -> Optional[list[Any]]:
+    value = body.get(key)
+    return list(value) if isinstance(value, list) else None
+
+
+def _required_text(body: Body, key: str) -> str:
     value = body.get(key)
     if value is None or (isinstance(value, str) and not value.strip()):
-        raise InvalidResponseError(
-            f"INVO's answer has no {key!r}, which this call needs",
-            code="INVALID_RESPONSE",
-            body=dict(body),
-        )
+        raise _MissingFieldError(key)
+    return value if isinstance(value, str) else str(value)
+
+
+def _required_id(body: Body, key: str) -> Id:
+    value = _id(body, key)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise _MissingFieldError(key)
     return value
 
 
-def _dicts(value: Any) -> list[Mapping[str, Any]]:
-    return [row for row in value if isinstance(row, Mapping)] if isinstance(value, list) else []
+TEXT: Reader[str] = Reader(_text, str)
+OPTIONAL_TEXT: Reader[Optional[str]] = Reader(_optional_text, lambda: None)
+ID: Reader[Optional[Id]] = Reader(_id, lambda: None)
+AMOUNT: Reader[Optional[Amount]] = Reader(_amount, lambda: None)
+AS_SENT: Reader[Any] = Reader(_as_sent, lambda: None)
+FLAG: Reader[bool] = Reader(_flag, bool)
+BOOL_OR_NONE: Reader[Optional[bool]] = Reader(_bool_or_none, lambda: None)
+OBJECT: Reader[dict[str, Any]] = Reader(_object, dict)
+OPTIONAL_OBJECT: Reader[Optional[dict[str, Any]]] = Reader(_optional_object, lambda: None)
+LIST: Reader[list[Any]] = Reader(_list, list)
+OPTIONAL_LIST: Reader[Optional[list[Any]]] = Reader(_optional_list, lambda: None)
+REQUIRED_TEXT: Reader[str] = Reader(_required_text, None)
+REQUIRED_ID: Reader[Id] = Reader(_required_id, None)
+
+
+def rows(cls: type[R]) -> Reader[list[R]]:
+    """A list of nested results: every JSON object in the list, read as ``cls``."""
+
+    def read_rows(body: Body, key: str) -> list[R]:
+        value = body.get(key)
+        items = value if isinstance(value, list) else []
+        return [read(cls, item) for item in items if isinstance(item, Mapping)]
+
+    return Reader(read_rows, list)
+
+
+@dataclass(frozen=True)
+class _Wire:
+    reader: Reader[Any]
+    key: str
+
+
+def wire(
+    reader: Reader[T], key: str = "", *, repr: bool = True, default: bool = True
+) -> T:
+    """Describe one result field: its reader and (when not the attribute name) its wire key.
+
+    A required reader, or ``default=False``, leaves the constructor argument without default.
+    """
+    spec = {"wire": _Wire(reader, key)}
+    if reader.missing is None or not default:
+        made: T = field(repr=repr, metadata=spec)
+        return made
+    return field(default_factory=reader.missing, repr=repr, metadata=spec)
 
 
 def _raw_field() -> Any:
     """``raw``: the whole answer, left out of ``repr`` (personal data) and of ``==``."""
     return field(default_factory=dict, repr=False, compare=False)
+
+
+_PLANS: dict[type, tuple[tuple[str, _Wire], ...]] = {}
+
+
+def _plan(cls: type) -> tuple[tuple[str, _Wire], ...]:
+    plan = _PLANS.get(cls)
+    if plan is None:
+        plan = tuple((f.name, f.metadata["wire"]) for f in fields(cls) if "wire" in f.metadata)
+        _PLANS[cls] = plan
+    return plan
+
+
+def _container(body: Body, path: list[str]) -> Body:
+    for part in path:
+        inner = body.get(part)
+        body = inner if isinstance(inner, Mapping) else {}
+    return body
+
+
+def read(cls: type[R], body: Body, fallbacks: Mapping[str, Any] = {}) -> R:
+    """Build ``cls`` from a JSON answer, by keyword, following its field descriptions.
+
+    ``fallbacks`` gives the value of a field that the answer left empty (``""`` or ``None``).
+    """
+    values: dict[str, Any] = {}
+    try:
+        for name, spec in _plan(cls):
+            *outer, key = (spec.key or name).split(".")
+            value = spec.reader.read(_container(body, outer), key)
+            if name in fallbacks and value in ("", None):
+                value = fallbacks[name]
+            values[name] = value
+    except _MissingFieldError as missing:
+        raise InvalidResponseError(
+            f"INVO's answer has no {missing.args[0]!r}, which this call needs",
+            code="INVALID_RESPONSE",
+            body=dict(body),
+        ) from None
+    return cls(**values, raw=dict(body))  # type: ignore[call-arg]  # every result has raw
+
+
+def _nonempty_text(body: Body, key: str) -> Optional[str]:
+    value = body.get(key)
+    return value if isinstance(value, str) and value else None
+
+
+NONEMPTY_TEXT: Reader[Optional[str]] = Reader(_nonempty_text, lambda: None)
 
 
 # -- part 1 -------------------------------------------------------------------------------------
@@ -109,19 +253,28 @@ def _raw_field() -> Any:
 class PlayerToken:
     """A short-lived, game-scoped token for the browser SDK (``mint_player_token``)."""
 
-    token: str
-    expires_at: str = ""
-    identity_id: Any = None
+    token: str = wire(REQUIRED_TEXT)
+    expires_at: str = wire(TEXT)
+    identity_id: Optional[Id] = wire(ID)
     raw: dict[str, Any] = _raw_field()
 
     def __repr__(self) -> str:  # the token is a bearer credential: keep it out of logs
         return f"PlayerToken(token='***', expires_at={self.expires_at!r})"
 
-    @classmethod
-    def from_body(cls, body: Body) -> PlayerToken:
-        """Build from INVO's answer; ``token`` is required."""
-        return cls(_required(body, "token"), _s(body, "expires_at"), _o(body, "identity_id"),
-                   dict(body))
+
+def _verification_method(body: Body, key: str) -> Optional[str]:
+    # The minor's path (HTTP 202) is keyed on the presence of ``guardian_approval``.
+    if "guardian_approval" in body:
+        return None
+    value = body.get(key)
+    return value if value in ("in_app", "sms") else None
+
+
+def _guardian_approval(body: Body, key: str) -> Optional[dict[str, Any]]:
+    if key not in body:
+        return None
+    value = body.get(key)
+    return dict(value) if isinstance(value, Mapping) else {}
 
 
 @dataclass(frozen=True)
@@ -134,45 +287,20 @@ class InitiateResult:
     guardian instead of showing a PIN screen.
     """
 
-    transaction_id: Any = ""
-    verification_method: Optional[str] = None
-    guardian_approval: Optional[dict[str, Any]] = None
+    transaction_id: Optional[Id] = wire(ID)
+    verification_method: Optional[str] = wire(Reader(_verification_method, lambda: None))
+    guardian_approval: Optional[dict[str, Any]] = wire(Reader(_guardian_approval, lambda: None))
     raw: dict[str, Any] = _raw_field()
-
-    @classmethod
-    def from_body(cls, body: Body) -> InitiateResult:
-        """Build from INVO's answer."""
-        if "guardian_approval" in body:
-            approval = body.get("guardian_approval")
-            return cls(
-                _s(body, "transaction_id"),
-                None,
-                dict(approval) if isinstance(approval, Mapping) else {},
-                dict(body),
-            )
-        method = body.get("verification_method")
-        return cls(
-            _s(body, "transaction_id"),
-            method if method in ("in_app", "sms") else None,
-            None,
-            dict(body),
-        )
 
 
 @dataclass(frozen=True)
 class CreateCheckoutResult:
     """A hosted checkout session: open ``checkout_url`` in an iframe, WebView or redirect."""
 
-    session_id: Any
-    checkout_url: str
-    expires_at: str = ""
+    session_id: Optional[Id] = wire(ID, default=False)
+    checkout_url: str = wire(REQUIRED_TEXT)
+    expires_at: str = wire(TEXT)
     raw: dict[str, Any] = _raw_field()
-
-    @classmethod
-    def from_body(cls, body: Body) -> CreateCheckoutResult:
-        """Build from INVO's answer; ``checkout_url`` is required."""
-        return cls(_s(body, "session_id"), _required(body, "checkout_url"),
-                   _s(body, "expires_at"), dict(body))
 
 
 @dataclass(frozen=True)
@@ -180,13 +308,13 @@ class PurchaseResult:
     """A direct-rail currency purchase: ``status`` is ``success``, ``requires_action``
     (finish 3-D Secure with ``client_secret`` / ``payment_url``) or ``pending_payment``."""
 
-    status: str = ""
-    client_secret: Optional[str] = None
-    payment_intent_id: Optional[str] = None
-    payment_url: Optional[str] = None
-    transaction_id: Any = None
-    order_id: Any = None
-    new_balance: Any = None
+    status: str = wire(TEXT)
+    client_secret: Optional[str] = wire(OPTIONAL_TEXT)
+    payment_intent_id: Optional[str] = wire(OPTIONAL_TEXT)
+    payment_url: Optional[str] = wire(OPTIONAL_TEXT)
+    transaction_id: Optional[Id] = wire(ID)
+    order_id: Optional[Id] = wire(ID)
+    new_balance: Optional[Amount] = wire(AMOUNT)
     raw: dict[str, Any] = _raw_field()
 
     def __repr__(self) -> str:
@@ -194,200 +322,120 @@ class PurchaseResult:
         return (f"PurchaseResult(status={self.status!r}, transaction_id={self.transaction_id!r}, "
                 f"order_id={self.order_id!r}, client_secret={secret!r})")
 
-    @classmethod
-    def from_body(cls, body: Body) -> PurchaseResult:
-        """Build from INVO's answer."""
-        return cls(_s(body, "status"), _o(body, "client_secret"), _o(body, "payment_intent_id"),
-                   _o(body, "payment_url"), _o(body, "transaction_id"), _o(body, "order_id"),
-                   _o(body, "new_balance"), dict(body))
-
 
 @dataclass(frozen=True)
 class ConfirmPaymentResult:
     """The outcome of ``confirm_payment`` after the player finished the payment step."""
 
-    status: str = ""
-    transaction_id: Any = None
-    new_balance: Any = None
+    status: str = wire(TEXT)
+    transaction_id: Optional[Id] = wire(ID)
+    new_balance: Optional[Amount] = wire(AMOUNT)
     raw: dict[str, Any] = _raw_field()
-
-    @classmethod
-    def from_body(cls, body: Body) -> ConfirmPaymentResult:
-        """Build from INVO's answer."""
-        return cls(_s(body, "status"), _o(body, "transaction_id"), _o(body, "new_balance"),
-                   dict(body))
 
 
 @dataclass(frozen=True)
 class OrderDetailsResult:
     """An order (currency or item purchase) with its money summary and status timeline."""
 
-    order: dict[str, Any] = field(default_factory=dict)
-    financial_summary: dict[str, Any] = field(default_factory=dict)
-    status_timeline: Any = None
+    order: dict[str, Any] = wire(OBJECT)
+    financial_summary: dict[str, Any] = wire(OBJECT)
+    status_timeline: Any = wire(AS_SENT)
     raw: dict[str, Any] = _raw_field()
-
-    @classmethod
-    def from_body(cls, body: Body) -> OrderDetailsResult:
-        """Build from INVO's answer."""
-        return cls(_d(body, "order"), _d(body, "financial_summary"), _o(body, "status_timeline"),
-                   dict(body))
 
 
 @dataclass(frozen=True)
 class PurchaseItemResult:
     """An item bought with game currency. Grant the item off the ``item.purchased`` webhook."""
 
-    status: str
-    transaction_id: Any
-    order_id: Any
-    new_balance: Any = None
-    previous_balance: Any = None
-    currency_name: str = ""
-    financial_breakdown: Optional[dict[str, Any]] = None
+    status: str = wire(TEXT, default=False)
+    transaction_id: Id = wire(REQUIRED_ID)
+    order_id: Id = wire(REQUIRED_ID)
+    new_balance: Optional[Amount] = wire(AMOUNT)
+    previous_balance: Optional[Amount] = wire(AMOUNT)
+    currency_name: str = wire(TEXT)
+    financial_breakdown: Optional[dict[str, Any]] = wire(OPTIONAL_OBJECT)
     raw: dict[str, Any] = _raw_field()
-
-    @classmethod
-    def from_body(cls, body: Body) -> PurchaseItemResult:
-        """Build from INVO's answer; ``transaction_id`` and ``order_id`` are required."""
-        breakdown = body.get("financial_breakdown")
-        return cls(
-            _s(body, "status"),
-            _required(body, "transaction_id"),
-            _required(body, "order_id"),
-            _o(body, "new_balance"),
-            _o(body, "previous_balance"),
-            _s(body, "currency_name"),
-            dict(breakdown) if isinstance(breakdown, Mapping) else None,
-            dict(body),
-        )
 
 
 @dataclass(frozen=True)
 class ItemHistoryResult:
     """One page of a player's item purchases (``history`` <- ``item_purchase_history``)."""
 
-    history: list[Any] = field(default_factory=list)
-    pagination: dict[str, Any] = field(default_factory=dict)
+    history: list[Any] = wire(LIST, "item_purchase_history")
+    pagination: dict[str, Any] = wire(OBJECT)
     raw: dict[str, Any] = _raw_field()
-
-    @classmethod
-    def from_body(cls, body: Body) -> ItemHistoryResult:
-        """Build from INVO's answer."""
-        return cls(_list(body, "item_purchase_history"), _d(body, "pagination"), dict(body))
 
 
 @dataclass(frozen=True)
 class CurrencyBalance:
     """One currency in a player's wallet."""
 
-    currency_id: Any = None
-    currency_name: str = ""
-    currency_symbol: str = ""
-    available_balance: Any = None
-    reserved_balance: Any = None
-    total_balance: Any = None
-    last_transaction: Any = None
+    currency_id: Optional[Id] = wire(ID)
+    currency_name: str = wire(TEXT)
+    currency_symbol: str = wire(TEXT)
+    available_balance: Optional[Amount] = wire(AMOUNT)
+    reserved_balance: Optional[Amount] = wire(AMOUNT)
+    total_balance: Optional[Amount] = wire(AMOUNT)
+    last_transaction: Any = wire(AS_SENT)
     raw: dict[str, Any] = _raw_field()
-
-    @classmethod
-    def from_body(cls, body: Body) -> CurrencyBalance:
-        """Build from one row of ``balances``."""
-        return cls(_o(body, "currency_id"), _s(body, "currency_name"), _s(body, "currency_symbol"),
-                   _o(body, "available_balance"), _o(body, "reserved_balance"),
-                   _o(body, "total_balance"), _o(body, "last_transaction"), dict(body))
 
 
 @dataclass(frozen=True)
 class PlayerBalanceResult:
     """A player's balances in every currency, with a summary."""
 
-    player: dict[str, Any] = field(default_factory=dict)
-    balances: list[CurrencyBalance] = field(default_factory=list)
-    summary: dict[str, Any] = field(default_factory=dict)
+    player: dict[str, Any] = wire(OBJECT)
+    balances: list[CurrencyBalance] = wire(rows(CurrencyBalance))
+    summary: dict[str, Any] = wire(OBJECT)
     raw: dict[str, Any] = _raw_field()
-
-    @classmethod
-    def from_body(cls, body: Body) -> PlayerBalanceResult:
-        """Build from INVO's answer."""
-        balances = [CurrencyBalance.from_body(row) for row in _dicts(body.get("balances"))]
-        return cls(_d(body, "player"), balances, _d(body, "summary"), dict(body))
 
 
 @dataclass(frozen=True)
 class InboundPendingItem:
     """A send or transfer waiting for this player to claim it."""
 
-    transaction_id: Any = ""
-    flow: str = ""
-    amount: Any = None
-    net_amount: Any = None
-    source_game_id: Any = None
-    source_game: Any = None
-    to_phone: Optional[str] = None
-    to_identity_id: Any = None
-    created_at: str = ""
-    claim_code_expires_at: Optional[str] = None
+    transaction_id: Optional[Id] = wire(ID)
+    flow: str = wire(TEXT)
+    amount: Optional[Amount] = wire(AMOUNT)
+    net_amount: Optional[Amount] = wire(AMOUNT)
+    source_game_id: Optional[Id] = wire(ID)
+    source_game: Any = wire(AS_SENT)
+    to_phone: Optional[str] = wire(OPTIONAL_TEXT)
+    to_identity_id: Optional[Id] = wire(ID)
+    created_at: str = wire(TEXT)
+    claim_code_expires_at: Optional[str] = wire(OPTIONAL_TEXT)
     raw: dict[str, Any] = _raw_field()
-
-    @classmethod
-    def from_body(cls, body: Body) -> InboundPendingItem:
-        """Build from one row of ``inbound_pending``."""
-        return cls(_s(body, "transaction_id"), _s(body, "flow"), _o(body, "amount"),
-                   _o(body, "net_amount"), _o(body, "source_game_id"), _o(body, "source_game"),
-                   _o(body, "to_phone"), _o(body, "to_identity_id"), _s(body, "created_at"),
-                   _o(body, "claim_code_expires_at"), dict(body))
 
 
 @dataclass(frozen=True)
 class InboundPendingResult:
     """Everything waiting for a player to claim."""
 
-    inbound_pending: list[InboundPendingItem] = field(default_factory=list)
+    inbound_pending: list[InboundPendingItem] = wire(rows(InboundPendingItem))
     raw: dict[str, Any] = _raw_field()
-
-    @classmethod
-    def from_body(cls, body: Body) -> InboundPendingResult:
-        """Build from INVO's answer."""
-        rows = [InboundPendingItem.from_body(row) for row in _dicts(body.get("inbound_pending"))]
-        return cls(rows, dict(body))
 
 
 @dataclass(frozen=True)
 class LinkedIdentityEmail:
     """One email linked to an INVO wallet."""
 
-    email: str = ""
-    primary: bool = False
-    verified_at: Optional[str] = None
+    email: str = wire(TEXT)
+    primary: bool = wire(FLAG)
+    verified_at: Optional[str] = wire(OPTIONAL_TEXT)
     raw: dict[str, Any] = _raw_field()
-
-    @classmethod
-    def from_body(cls, body: Body) -> LinkedIdentityEmail:
-        """Build from one row of ``emails``."""
-        return cls(_s(body, "email"), _true(body, "primary"), _o(body, "verified_at"), dict(body))
 
 
 @dataclass(frozen=True)
 class LinkedIdentitiesResult:
     """The INVO wallet behind a phone or email. ``not_found`` is true on a 404 (not an error)."""
 
-    wallet_user_id: Any = ""
-    primary_email: str = ""
-    primary_phone: str = ""
-    is_minor: bool = False
-    emails: list[LinkedIdentityEmail] = field(default_factory=list)
+    wallet_user_id: Optional[Id] = wire(ID)
+    primary_email: str = wire(TEXT)
+    primary_phone: str = wire(TEXT)
+    is_minor: bool = wire(FLAG)
+    emails: list[LinkedIdentityEmail] = wire(rows(LinkedIdentityEmail))
     not_found: bool = False
     raw: dict[str, Any] = _raw_field()
-
-    @classmethod
-    def from_body(cls, body: Body, *, not_found: bool = False) -> LinkedIdentitiesResult:
-        """Build from INVO's answer (``not_found=True`` for the 404 answer)."""
-        if not_found:
-            return cls(not_found=True, raw=dict(body))
-        emails = [LinkedIdentityEmail.from_body(row) for row in _dicts(body.get("emails"))]
-        return cls(_s(body, "wallet_user_id"), _s(body, "primary_email"),
-                   _s(body, "primary_phone"), _true(body, "is_minor"), emails, False, dict(body))
 
 
 # -- part 2 -------------------------------------------------------------------------------------
@@ -397,18 +445,16 @@ class LinkedIdentitiesResult:
 class SmsVerifyResult:
     """The outcome of an SMS PIN check; ``status == "success"`` when the move is done."""
 
-    status: str = ""
-    transaction_id: Any = ""
-    claim_code: Optional[str] = None
-    new_balance: Any = None
-    order_id: Any = None
+    status: str = wire(TEXT)
+    transaction_id: Optional[Id] = wire(ID)
+    claim_code: Optional[str] = wire(OPTIONAL_TEXT)
+    new_balance: Optional[Amount] = wire(AMOUNT)
+    order_id: Optional[Id] = wire(ID)
     raw: dict[str, Any] = _raw_field()
 
-    @classmethod
-    def from_body(cls, body: Body) -> SmsVerifyResult:
-        """Build from INVO's answer."""
-        return cls(_s(body, "status"), _s(body, "transaction_id"), _o(body, "claim_code"),
-                   _o(body, "new_balance"), _o(body, "order_id"), dict(body))
+
+def _needs_account_selection(body: Body, key: str) -> bool:
+    return body.get(key) == "needs_account_selection"
 
 
 @dataclass(frozen=True)
@@ -420,211 +466,138 @@ class ClaimResult:
     again with ``target_player_id`` / ``receiver_player_id``.
     """
 
-    status: str = ""
-    transaction_id: Any = ""
-    new_balance: Any = None
-    currency_name: str = ""
-    order_id: Any = None
-    needs_account_selection: bool = False
-    candidates: Optional[list[Any]] = None
+    status: str = wire(TEXT)
+    transaction_id: Optional[Id] = wire(ID)
+    new_balance: Optional[Amount] = wire(AMOUNT)
+    currency_name: str = wire(TEXT)
+    order_id: Optional[Id] = wire(ID)
+    needs_account_selection: bool = wire(Reader(_needs_account_selection, bool), "status")
+    candidates: Optional[list[Any]] = wire(OPTIONAL_LIST)
     raw: dict[str, Any] = _raw_field()
 
-    @classmethod
-    def from_body(cls, body: Body) -> ClaimResult:
-        """Build from INVO's answer."""
-        candidates = body.get("candidates")
-        return cls(
-            _s(body, "status"),
-            _s(body, "transaction_id"),
-            _o(body, "new_balance"),
-            _s(body, "currency_name"),
-            _o(body, "order_id"),
-            body.get("status") == "needs_account_selection",
-            list(candidates) if isinstance(candidates, list) else None,
-            dict(body),
-        )
+
+def _id_or_text(body: Body, key: str) -> Id:
+    value = _id(body, key)
+    return "" if value is None else value
 
 
 @dataclass(frozen=True)
 class TransactionStatusResult:
-    """Where a send or transfer stands (``verification_state`` is passed through as sent)."""
+    """Where a send or transfer stands (``verification_state`` is passed through as sent).
 
-    transaction_id: Any = ""
-    transaction_type: str = ""
-    transaction_status: str = ""
-    verification_state: str = ""
-    amount: Any = None
-    net_amount: Any = None
-    currency_id: Any = ""
-    order_id: Any = None
-    to_phone: Optional[str] = None
-    to_identity_id: Any = None
+    ``currency_id`` is ``""`` when missing (the wire contract says so for this field).
+    """
+
+    transaction_id: Optional[Id] = wire(ID)
+    transaction_type: str = wire(TEXT)
+    transaction_status: str = wire(TEXT)
+    verification_state: str = wire(TEXT)
+    amount: Optional[Amount] = wire(AMOUNT)
+    net_amount: Optional[Amount] = wire(AMOUNT)
+    currency_id: Id = wire(Reader(_id_or_text, str))
+    order_id: Optional[Id] = wire(ID)
+    to_phone: Optional[str] = wire(OPTIONAL_TEXT)
+    to_identity_id: Optional[Id] = wire(ID)
     raw: dict[str, Any] = _raw_field()
-
-    @classmethod
-    def from_body(cls, body: Body) -> TransactionStatusResult:
-        """Build from INVO's answer."""
-        return cls(_s(body, "transaction_id"), _s(body, "transaction_type"),
-                   _s(body, "transaction_status"), _s(body, "verification_state"),
-                   _o(body, "amount"), _o(body, "net_amount"), _s(body, "currency_id"),
-                   _o(body, "order_id"), _o(body, "to_phone"), _o(body, "to_identity_id"),
-                   dict(body))
 
 
 @dataclass(frozen=True)
 class GuardianApprovalStatusResult:
     """A guardian's decision on a minor's send or transfer (from the nested ``approval``)."""
 
-    state: str = ""
-    approval_id: Any = ""
-    transaction_id: Any = ""
-    expires_at: Optional[str] = None
-    decided_at: Optional[str] = None
-    decision_source: Optional[str] = None
-    action_description: Optional[str] = None
+    state: str = wire(TEXT, "approval.state")
+    approval_id: Optional[Id] = wire(ID, "approval.approval_id")
+    transaction_id: Optional[Id] = wire(ID, "approval.transaction_id")
+    expires_at: Optional[str] = wire(OPTIONAL_TEXT, "approval.expires_at")
+    decided_at: Optional[str] = wire(OPTIONAL_TEXT, "approval.decided_at")
+    decision_source: Optional[str] = wire(OPTIONAL_TEXT, "approval.decision_source")
+    action_description: Optional[str] = wire(OPTIONAL_TEXT, "approval.action_description")
     raw: dict[str, Any] = _raw_field()
-
-    @classmethod
-    def from_body(cls, body: Body) -> GuardianApprovalStatusResult:
-        """Build from INVO's answer."""
-        approval = body.get("approval")
-        a: Body = approval if isinstance(approval, Mapping) else {}
-        return cls(_s(a, "state"), _s(a, "approval_id"), _s(a, "transaction_id"),
-                   _o(a, "expires_at"), _o(a, "decided_at"), _o(a, "decision_source"),
-                   _o(a, "action_description"), dict(body))
-
-
-_DESTINATION_TEXT_FIELDS = (
-    "game_name", "tenant_type", "developer_name", "publisher_name", "genre", "platform",
-    "game_status", "game_icon", "game_poster", "game_url", "game_description", "currency_name",
-    "currency_symbol", "currency_symbol_url",
-)
 
 
 @dataclass(frozen=True)
 class DestinationGame:
     """A game a player may send or transfer currency to."""
 
-    game_id: Any = None
-    game_name: str = ""
-    tenant_type: str = ""
-    developer_name: str = ""
-    publisher_name: str = ""
-    genre: str = ""
-    platform: str = ""
-    game_status: str = ""
-    game_icon: str = ""
-    game_poster: str = ""
-    game_url: str = ""
-    game_description: str = ""
-    currency_name: str = ""
-    currency_symbol: str = ""
-    currency_symbol_url: str = ""
-    minimum_transfer: Any = None
-    maximum_transfer: Any = None
+    game_id: Optional[Id] = wire(ID)
+    game_name: str = wire(TEXT)
+    tenant_type: str = wire(TEXT)
+    developer_name: str = wire(TEXT)
+    publisher_name: str = wire(TEXT)
+    genre: str = wire(TEXT)
+    platform: str = wire(TEXT)
+    game_status: str = wire(TEXT)
+    game_icon: str = wire(TEXT)
+    game_poster: str = wire(TEXT)
+    game_url: str = wire(TEXT)
+    game_description: str = wire(TEXT)
+    currency_name: str = wire(TEXT)
+    currency_symbol: str = wire(TEXT)
+    currency_symbol_url: str = wire(TEXT)
+    minimum_transfer: Optional[Amount] = wire(AMOUNT)
+    maximum_transfer: Optional[Amount] = wire(AMOUNT)
     raw: dict[str, Any] = _raw_field()
 
-    @classmethod
-    def from_body(cls, body: Body) -> DestinationGame:
-        """Build from one row of ``available_games``."""
-        return cls(
-            game_id=_o(body, "game_id"),
-            **{key: _s(body, key) for key in _DESTINATION_TEXT_FIELDS},
-            minimum_transfer=_o(body, "minimum_transfer"),
-            maximum_transfer=_o(body, "maximum_transfer"),
-            raw=dict(body),
-        )
+
+def _total_destinations(body: Body, key: str) -> int:
+    """The body's integer, else the number of games listed."""
+    value = body.get(key)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    games = body.get("available_games")
+    return sum(isinstance(row, Mapping) for row in games) if isinstance(games, list) else 0
 
 
 @dataclass(frozen=True)
 class DestinationsResult:
-    """The games a player of ``source_game_id`` can send or transfer to."""
+    """The games a player of ``source_game_id`` can send or transfer to.
 
-    status: str = ""
-    source_game_id: Any = None
-    source_game_name: str = ""
-    source_game_icon: str = ""
-    source_currency_name: str = ""
-    source_currency_icon: str = ""
-    universal_transfers: bool = False
-    transfer_mode: str = ""
-    available_games: list[DestinationGame] = field(default_factory=list)
-    total_destinations: int = 0
-    direction: str = ""
-    linked_game_ids: Optional[list[Any]] = None
+    ``direction`` is the body's, else the one requested (the route's ``result_fallbacks``).
+    """
+
+    status: str = wire(TEXT)
+    source_game_id: Optional[Id] = wire(ID)
+    source_game_name: str = wire(TEXT)
+    source_game_icon: str = wire(TEXT)
+    source_currency_name: str = wire(TEXT)
+    source_currency_icon: str = wire(TEXT)
+    universal_transfers: bool = wire(FLAG)
+    transfer_mode: str = wire(TEXT)
+    available_games: list[DestinationGame] = wire(rows(DestinationGame))
+    total_destinations: int = wire(Reader(_total_destinations, int))
+    direction: str = wire(TEXT)
+    linked_game_ids: Optional[list[Any]] = wire(OPTIONAL_LIST)
     raw: dict[str, Any] = _raw_field()
-
-    @classmethod
-    def from_body(cls, body: Body, *, requested_direction: str) -> DestinationsResult:
-        """Build from INVO's answer; ``direction`` falls back to the one requested."""
-        games = [DestinationGame.from_body(row) for row in _dicts(body.get("available_games"))]
-        total = body.get("total_destinations")
-        if isinstance(total, bool) or not isinstance(total, int):
-            total = len(games)
-        direction = body.get("direction")
-        linked = body.get("linked_game_ids")
-        return cls(
-            _s(body, "status"),
-            _o(body, "source_game_id"),
-            _s(body, "source_game_name"),
-            _s(body, "source_game_icon"),
-            _s(body, "source_currency_name"),
-            _s(body, "source_currency_icon"),
-            _true(body, "universal_transfers"),
-            _s(body, "transfer_mode"),
-            games,
-            total,
-            direction if isinstance(direction, str) and direction else requested_direction,
-            list(linked) if isinstance(linked, list) else None,
-            dict(body),
-        )
 
 
 @dataclass(frozen=True)
 class PhoneShareInitiateResult:
     """A phone-share consent request; the phone's owner got an OTP by SMS."""
 
-    approval_id: Any = ""
-    code_sent: Optional[bool] = None
-    expires_at: Optional[str] = None
-    already_approved: Optional[bool] = None
+    approval_id: Optional[Id] = wire(ID)
+    code_sent: Optional[bool] = wire(BOOL_OR_NONE)
+    expires_at: Optional[str] = wire(OPTIONAL_TEXT)
+    already_approved: Optional[bool] = wire(BOOL_OR_NONE)
     raw: dict[str, Any] = _raw_field()
-
-    @classmethod
-    def from_body(cls, body: Body) -> PhoneShareInitiateResult:
-        """Build from INVO's answer."""
-        return cls(_s(body, "approval_id"), _bool_or_none(body, "code_sent"),
-                   _o(body, "expires_at"), _bool_or_none(body, "already_approved"), dict(body))
 
 
 @dataclass(frozen=True)
 class PhoneShareApproveResult:
     """The outcome of submitting the phone owner's OTP."""
 
-    approval_id: Any = ""
-    approved: Optional[bool] = None
-    already_approved: Optional[bool] = None
-    expires_at: Optional[str] = None
+    approval_id: Optional[Id] = wire(ID)
+    approved: Optional[bool] = wire(BOOL_OR_NONE)
+    already_approved: Optional[bool] = wire(BOOL_OR_NONE)
+    expires_at: Optional[str] = wire(OPTIONAL_TEXT)
     raw: dict[str, Any] = _raw_field()
-
-    @classmethod
-    def from_body(cls, body: Body) -> PhoneShareApproveResult:
-        """Build from INVO's answer."""
-        return cls(_s(body, "approval_id"), _bool_or_none(body, "approved"),
-                   _bool_or_none(body, "already_approved"), _o(body, "expires_at"), dict(body))
 
 
 @dataclass(frozen=True)
 class PhoneShareStatusResult:
     """Whether the phone's owner has approved sharing it with this email."""
 
-    approved: bool = False
+    approved: bool = wire(FLAG)
     raw: dict[str, Any] = _raw_field()
-
-    @classmethod
-    def from_body(cls, body: Body) -> PhoneShareStatusResult:
-        """Build from INVO's answer."""
-        return cls(_true(body, "approved"), dict(body))
 
 
 # -- webhook endpoint management ----------------------------------------------------------------
@@ -638,30 +611,17 @@ class WebhookEndpointResult:
     again, only rotated). It is hidden from ``repr``.
     """
 
-    success: bool = False
-    created: bool = False
-    signing_secret: Optional[str] = field(default=None, repr=False)
-    subscription: dict[str, Any] = field(default_factory=dict)
+    success: bool = wire(FLAG)
+    created: bool = wire(FLAG)
+    signing_secret: Optional[str] = wire(NONEMPTY_TEXT, repr=False)
+    subscription: dict[str, Any] = wire(OBJECT)
     raw: dict[str, Any] = _raw_field()
-
-    @classmethod
-    def from_body(cls, body: Body) -> WebhookEndpointResult:
-        """Build from INVO's answer."""
-        secret = body.get("signing_secret")
-        return cls(_true(body, "success"), _true(body, "created"),
-                   secret if isinstance(secret, str) and secret else None,
-                   _d(body, "subscription"), dict(body))
 
 
 @dataclass(frozen=True)
 class RotateSecretResult:
     """A new signing secret (hidden from ``repr``). The old one stays valid for 7 days."""
 
-    signing_secret: str = field(repr=False)
-    success: bool = False
+    signing_secret: str = wire(REQUIRED_TEXT, repr=False)
+    success: bool = wire(FLAG)
     raw: dict[str, Any] = _raw_field()
-
-    @classmethod
-    def from_body(cls, body: Body) -> RotateSecretResult:
-        """Build from INVO's answer; ``signing_secret`` is required."""
-        return cls(_required(body, "signing_secret"), _true(body, "success"), dict(body))

@@ -3,11 +3,12 @@
 This is the only module that talks to ``requests``. Every ``requests``/``urllib3``/``OSError``
 failure is translated here into the ``InvoError`` hierarchy, chained with ``raise ... from``.
 
-Retry rule (the whole of it): an attempt is repeated only when the route is idempotent
-(see ``_routes``), retries remain, and the attempt ended in a network error, a timeout, or
-HTTP 429/500/502/503/504. A 429 waits ``retry_after`` (body), else ``Retry-After`` (header),
-else the backoff; a wait over ``MAX_RETRY_AFTER_WAIT`` is not waited out: the 429 is raised.
-Redirects are never followed (the secret header would travel to the ``Location``).
+Whether and when an attempt is repeated is decided by ``_retry.RetryPolicy.decide`` (the
+route, the outcome, the attempt): this module only carries it out. A failure before the
+request left (DNS, refused, TLS handshake, connect timeout) is a ``NotSentError``; one after
+(reset, read timeout, a broken answer) a ``MaybeSentError``. Only failures of the exchange
+itself are translated: a programming error (a ``TypeError``, a bare ``ValueError``) propagates
+as it is. Redirects are never followed (the secret header would travel to the ``Location``).
 
 Processes: the pooled session this module builds belongs to the process that built it. A
 forked child (gunicorn ``--preload``, Celery prefork, ``multiprocessing``) gets a new pool on
@@ -31,46 +32,97 @@ import json
 import logging
 import os
 import platform
-import random
+import socket
+import ssl
 import threading
-import time
 import traceback
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, replace
 from http.cookiejar import DefaultCookiePolicy
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, Union
+from urllib.parse import urlsplit
 
 import requests
 import requests.adapters
 import requests.utils
 import urllib3.exceptions
 
-from ._config import MAX_BACKOFF_DELAY, MAX_RETRY_AFTER_WAIT, Timeout
+from ._config import Timeout, is_loopback_host
 from ._fork import ProcessLocal, call_in_child_after_fork
 from ._hooks import ErrorInfo, Hooks, RequestInfo, ResponseInfo, call_hook
-from ._routes import Route
+from ._retry import RetryPolicy
+from ._routes import Auth, Route
 from ._version import __version__
 from .errors import (
+    ConfigurationError,
+    ConnectTimeoutError,
     InvalidInputError,
     InvalidResponseError,
     InvoError,
+    MaybeSentError,
     NetworkError,
-    RequestTimeoutError,
+    NotSentError,
+    ReadTimeoutError,
     error_from_response,
-    parse_retry_after,
 )
 
-__all__ = ["RETRYABLE_STATUSES", "Transport", "backoff_delay"]
+__all__ = ["CallOptions", "Transport"]
 
-# Everything the HTTP stack can raise for a failed exchange, and the subset that is a timeout.
+# Everything the HTTP stack raises for a failed exchange, and the subset that is a timeout.
+# Nothing else is caught: a TypeError or a bare ValueError is a bug, not a network failure.
 _TIMEOUTS = (requests.Timeout, urllib3.exceptions.TimeoutError)
 _NETWORK_FAILURES = (
     requests.RequestException,
     urllib3.exceptions.HTTPError,
     http.client.HTTPException,
     OSError,
-    ValueError,
 )
+# Failures that prove the request never left: no connection, no name, no TLS session.
+_NOT_SENT = (
+    requests.exceptions.ConnectTimeout,
+    requests.exceptions.SSLError,
+    requests.exceptions.ProxyError,
+    urllib3.exceptions.NewConnectionError,
+    urllib3.exceptions.ConnectTimeoutError,
+    urllib3.exceptions.SSLError,
+    urllib3.exceptions.ProxyError,
+    socket.gaierror,
+    ConnectionRefusedError,
+    ssl.SSLError,
+)
+# Response headers an error never keeps: they can carry credentials or session state.
+_DROPPED_HEADERS = frozenset(
+    {"set-cookie", "set-cookie2", "authorization", "proxy-authorization", "x-game-secret-key"}
+)
+
+
+@dataclass(frozen=True)
+class CallOptions:
+    """The per-call settings a client (or a ``with_options`` view) sends each request with."""
+
+    timeout: Timeout
+    retry: RetryPolicy
+    hooks: Hooks
+
+    def replace(self, **changes: Any) -> CallOptions:
+        """A copy with ``changes``."""
+        return replace(self, **changes)
+
+
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    """``exc`` and what it wraps (cause, context, ``reason``, exception args), bounded."""
+    queue: list[BaseException] = [exc]
+    seen: set[int] = set()
+    while queue and len(seen) < 16:
+        current = queue.pop(0)
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        nested = [current.__cause__, current.__context__, getattr(current, "reason", None),
+                  *getattr(current, "args", ())]
+        queue.extend(item for item in nested if isinstance(item, BaseException))
 
 
 def _forget_locals(exc: BaseException) -> None:
@@ -90,40 +142,43 @@ def _forget_locals(exc: BaseException) -> None:
 
 def _is_read_timeout(exc: BaseException) -> bool:
     """requests reports a read timeout *during the body* as a ConnectionError; unwrap it."""
-    seen = 0
-    current: Optional[BaseException] = exc
-    while current is not None and seen < 8:
-        if isinstance(current, _TIMEOUTS):
-            return True
-        if any(isinstance(arg, _TIMEOUTS) for arg in getattr(current, "args", ())):
-            return True
-        current = current.__cause__ or current.__context__
-        seen += 1
-    return False
+    return any(isinstance(item, _TIMEOUTS) for item in _chain(exc))
+
+
+def _never_sent(exc: BaseException) -> bool:
+    return any(isinstance(item, _NOT_SENT) for item in _chain(exc))
+
+
+def _root_cause(exc: BaseException) -> str:
+    """A short description of the innermost OS-level failure, without urllib3's pool text."""
+    for item in reversed(list(_chain(exc))):
+        if isinstance(item, OSError) and item.strerror:
+            return f"{type(item).__name__}: {item.strerror}"
+        if isinstance(item, ssl.SSLError):
+            return f"{type(item).__name__}: {item.reason or item}"
+    return type(exc).__name__
+
+
+def _host_port(url: str) -> str:
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    return f"{parts.hostname}:{port}"
+
+
+def _refused_hint(url: str) -> str:
+    host = urlsplit(url).hostname or ""
+    if is_loopback_host(host):
+        return ("nothing is listening there: is the sandbox running? Start it with "
+                "`invonetwork sandbox`, or check base_url")
+    return "check base_url, your network and your proxy settings"
+
 
 _log = logging.getLogger("invonetwork")
 
-RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 # An answer larger than this is refused instead of being held in memory.
 DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 _CHUNK = 64 * 1024
 _REDACTED = "[redacted]"
-
-
-def backoff_delay(attempt: int, base: float) -> float:
-    """Seconds to sleep before retry number ``attempt + 1``: exponential, with jitter.
-
-    Half of ``base * 2**attempt`` is fixed and half random ("equal jitter"), so concurrent
-    clients spread out while each still backs off; capped at ``MAX_BACKOFF_DELAY``.
-    """
-    ceiling = min(MAX_BACKOFF_DELAY, base * float(2**attempt))
-    return ceiling / 2 + random.uniform(0, ceiling / 2)  # noqa: S311 - jitter, not crypto
-
-
-def _header_retry_after(value: Optional[str]) -> Optional[float]:
-    if value is None:
-        return None
-    return parse_retry_after(value)
 
 
 def _request_id(headers: Mapping[str, str]) -> Optional[str]:
@@ -166,7 +221,7 @@ def _check_secret_header(secret: str) -> None:
     message never repeats the secret.
     """
     if not (secret.isascii() and secret.isprintable() and secret == secret.strip()):
-        raise ValueError(
+        raise ConfigurationError(
             "game_secret must be printable ASCII with no leading or trailing whitespace "
             "(check for a stray newline or quote when it was copied or read from a file)"
         )
@@ -244,17 +299,25 @@ def _environment_settings(url: str) -> dict[str, Any]:
     return settings
 
 
+@dataclass(frozen=True)
+class _Exchange:
+    """What every attempt of one call sends."""
+
+    route: Route[Any]
+    url: str
+    headers: dict[str, str]
+    data: Optional[bytes]
+    settings: dict[str, Any]
+    options: CallOptions
+
+
 class Transport:
-    """Sends one logical call to INVO, with retries, and returns the parsed JSON object."""
+    """Sends one logical call to INVO, attempt after attempt, and returns the JSON object."""
 
     def __init__(
         self,
         *,
         game_secret: str,
-        timeout: Timeout,
-        max_retries: int,
-        retry_base_delay: float,
-        hooks: Optional[Hooks],
         session: Optional[requests.Session],
         pool_size: int,
         user_agent: Optional[str],
@@ -266,10 +329,6 @@ class Transport:
         # cannot be found that way, so for such a secret every answer is walked instead.
         # (No unmasked bytes copy is kept on the instance: it is encoded when needed.)
         self._secret_is_plain = all(c.isalnum() or c in "-_.~+=:" for c in game_secret)
-        self.timeout = timeout
-        self.max_retries = max_retries
-        self.retry_base_delay = retry_base_delay
-        self.hooks = hooks or Hooks()
         self.max_response_bytes = max_response_bytes
         self._owns_session = session is None
         self._user_session = session
@@ -293,12 +352,9 @@ class Transport:
             k: v for k, v in self._base_headers.items() if k != "X-Game-Secret-Key"
         }
         self.closed = False
-        self._sleep: Callable[[float], None] = time.sleep
 
     def __repr__(self) -> str:
-        # getattr: a half-built instance (its __init__ raised) is shown by tracebacks too
-        timeout = getattr(self, "timeout", None)
-        return f"<Transport timeout={timeout!r} max_retries={getattr(self, 'max_retries', None)}>"
+        return f"<Transport closed={getattr(self, 'closed', None)!r}>"
 
     def close(self) -> None:
         """Release pooled connections (only of a session this transport created).
@@ -330,22 +386,20 @@ class Transport:
 
     def request(
         self,
-        route: Route,
+        route: Route[Any],
         url: str,
         *,
         body: Optional[Mapping[str, Any]] = None,
-        ok_statuses: frozenset[int] = frozenset(),
-        timeout: Optional[Timeout] = None,
-        max_retries: Optional[int] = None,
-        hooks: Optional[Hooks] = None,
-    ) -> tuple[int, dict[str, Any]]:
-        """Send ``route`` to ``url`` and return ``(status, JSON object)``.
+        credential: Optional[str] = None,
+        options: CallOptions,
+    ) -> dict[str, Any]:
+        """Send ``route`` to ``url`` and return the JSON object of its 2xx answer.
 
-        Statuses in ``ok_statuses`` are returned instead of raised (``get_linked_identities``
-        treats 404 as an answer). Raises an ``InvoError`` subclass for everything else.
+        ``credential`` is the token of a route that authenticates with one (``Auth``).
+        Raises an ``InvoError`` subclass for everything else.
         """
         try:
-            return self._request(route, url, body, ok_statuses, timeout, max_retries, hooks)
+            return self._request(route, url, body, credential, options)
         except InvoError as error:
             # The frames below hold the raw answer (which a hostile proxy can fill with the
             # echoed secret) and requests' frames hold the encoded header block: drop their
@@ -355,70 +409,77 @@ class Transport:
 
     def _request(
         self,
-        route: Route,
+        route: Route[Any],
         url: str,
         body: Optional[Mapping[str, Any]],
-        ok_statuses: frozenset[int],
-        timeout: Optional[Timeout],
-        max_retries: Optional[int],
-        hooks: Optional[Hooks],
-    ) -> tuple[int, dict[str, Any]]:
+        credential: Optional[str],
+        options: CallOptions,
+    ) -> dict[str, Any]:
         if self.closed:
             raise InvoError(
                 "this InvoServer is closed; create a new one", code="CLIENT_CLOSED"
             )
         data = encode_json(body) if body is not None else None
-        headers = dict(self._base_headers if route.authenticated else self._anonymous_headers)
-        if data is not None:
-            headers["Content-Type"] = "application/json"
-        send_settings = self._settings_for(url)
-        timeout = self.timeout if timeout is None else timeout
-        retries = self.max_retries if max_retries is None else max_retries
-        hooks = self.hooks if hooks is None else hooks
-        path = route.path  # the template: no email or id from the URL reaches a log line
-
+        exchange = _Exchange(route, url, self._headers_for(route, credential, data is not None),
+                             data, self._settings_for(url), options)
         attempt = 0
         while True:
-            call_hook(hooks.on_request, RequestInfo(route.method, url, attempt))
-            started = time.perf_counter()
-            can_retry = route.idempotent and attempt < retries
-            try:
-                status, resp_headers, raw = self._send(
-                    route.method, url, headers, data, timeout, send_settings,
-                    started + _attempt_budget(timeout),
-                )
-            except NetworkError as error:
-                elapsed = (time.perf_counter() - started) * 1000
-                _log.debug("%s %s -> %s (attempt %d, %.1f ms)", route.method, path,
-                           error.code, attempt, elapsed)
-                call_hook(hooks.on_error, ErrorInfo(route.method, url, attempt, error, can_retry))
-                if not can_retry:
-                    raise
-                self._sleep(backoff_delay(attempt, self.retry_base_delay))
-                attempt += 1
-                continue
-
-            elapsed = (time.perf_counter() - started) * 1000
-            request_id = self._scrub_id(_request_id(resp_headers))
-            _log.debug("%s %s -> %d (attempt %d, %.1f ms, request_id=%s)", route.method, path,
-                       status, attempt, elapsed, request_id)
-            call_hook(hooks.on_response, ResponseInfo(route.method, url, attempt, status,
-                                                      elapsed, request_id))
-            if 200 <= status < 300:
-                return status, self._parse_success(status, raw, request_id)
-            if status in ok_statuses:
-                return status, self._parse_lenient(raw)
-
-            api_error = self._error_for(status, raw, request_id)
-            wait: Optional[float] = None
-            if can_retry and status in RETRYABLE_STATUSES:
-                wait = self._wait_before_retry(status, api_error, resp_headers, attempt)
-            call_hook(hooks.on_error, ErrorInfo(route.method, url, attempt, api_error,
-                                                wait is not None))
+            outcome = self._attempt(exchange, attempt)
+            if not isinstance(outcome, InvoError):
+                return outcome
+            wait = options.retry.decide(idempotent=route.idempotent, error=outcome,
+                                        attempt=attempt)
+            call_hook(options.hooks.on_error,
+                      ErrorInfo(route.method, url, attempt, outcome, wait is not None))
             if wait is None:
-                raise api_error
-            self._sleep(wait)
+                raise outcome
+            options.retry.sleep(wait)
             attempt += 1
+
+    def _headers_for(self, route: Route[Any], credential: Optional[str],
+                     has_body: bool) -> dict[str, str]:
+        """The request headers, in the order they go on the wire, for the route's auth."""
+        headers = dict(self._base_headers if route.authenticated else self._anonymous_headers)
+        if route.auth in (Auth.PLAYER_TOKEN, Auth.SESSION_TOKEN, Auth.SANDBOX_CLOCK):
+            if not credential or not (credential.isascii() and credential.isprintable()):
+                raise InvalidInputError(
+                    f"this call needs a {route.auth.value.replace('_', ' ')} (printable ASCII)",
+                    code="INVALID_INPUT",
+                )
+            if route.auth is Auth.SANDBOX_CLOCK:
+                headers["X-Sandbox-Clock-Key"] = credential
+            else:
+                headers["Authorization"] = f"Bearer {credential}"
+        if has_body:
+            headers["Content-Type"] = "application/json"
+        return headers
+
+    def _attempt(self, exchange: _Exchange, attempt: int) -> Union[dict[str, Any], InvoError]:
+        """One attempt: the 2xx body, or the error to decide on (network or HTTP status).
+
+        A 2xx answer the SDK cannot use raises ``InvalidResponseError`` at once (never retried).
+        """
+        route, url, options = exchange.route, exchange.url, exchange.options
+        path = route.path  # the template: no email or id from the URL reaches a log line
+        call_hook(options.hooks.on_request, RequestInfo(route.method, url, attempt))
+        clock = options.retry.clock
+        started = clock()
+        try:
+            status, resp_headers, raw = self._send(exchange, started + _attempt_budget(
+                options.timeout))
+        except NetworkError as error:
+            _log.debug("%s %s -> %s (attempt %d, %.1f ms)", route.method, path, error.code,
+                       attempt, (clock() - started) * 1000)
+            return error
+        elapsed = (clock() - started) * 1000
+        request_id = self._scrub_id(_request_id(resp_headers))
+        _log.debug("%s %s -> %d (attempt %d, %.1f ms, request_id=%s)", route.method, path,
+                   status, attempt, elapsed, request_id)
+        call_hook(options.hooks.on_response, ResponseInfo(route.method, url, attempt, status,
+                                                          elapsed, request_id))
+        if status in route.success:
+            return self._parse_success(status, raw, request_id)
+        return self._error_for(status, raw, request_id, resp_headers)
 
     # -- pieces ---------------------------------------------------------------------------------
 
@@ -434,70 +495,50 @@ class Transport:
         return cached
 
     def _send(
-        self,
-        method: str,
-        url: str,
-        headers: dict[str, str],
-        data: Optional[bytes],
-        timeout: Timeout,
-        settings: dict[str, Any],
-        deadline: float,
+        self, exchange: _Exchange, deadline: float
     ) -> tuple[int, Mapping[str, str], bytes]:
         """One HTTP exchange: ``(status, headers, body bytes)``; failures as ``InvoError``."""
         try:
-            response = self._open(method, url, headers, data, timeout, settings)
-        except _TIMEOUTS as exc:
-            _forget_locals(exc)
-            raise self._network_error(exc, timed_out=True) from exc
+            response = self._open(exchange)
         except _NETWORK_FAILURES as exc:
             _forget_locals(exc)
-            raise self._network_error(exc, timed_out=False) from exc
-        status = response.status_code
+            raise self._network_error(exc, exchange.url, reading=False) from exc
         try:
-            raw = self._read_body(response, deadline)
-        except _UndecodableBodyError as exc:
-            if 200 <= status < 300:
-                raise InvalidResponseError(
-                    f"INVO answered HTTP {status} with a body that could not be decoded "
-                    f"(Content-Encoding {response.headers.get('Content-Encoding', '')!r})",
-                    code="INVALID_RESPONSE",
-                    status=0,
-                    request_id=self._scrub_id(_request_id(response.headers)),
-                ) from exc.__cause__
-            raw = b""  # the error keeps its status; the unreadable body is dropped
-        except _TooLargeError:
-            if 200 <= status < 300:
-                raise InvalidResponseError(
-                    f"INVO's answer is larger than {self.max_response_bytes} bytes; refused",
-                    code="INVALID_RESPONSE",
-                    status=0,
-                    request_id=self._scrub_id(_request_id(response.headers)),
-                ) from None
-            raw = b""  # an error page too large to keep: the status still says what happened
+            raw = self._receive(response, deadline, exchange.options.retry.clock)
+        finally:
+            response.close()
+        return response.status_code, response.headers, raw
+
+    def _receive(
+        self, response: requests.Response, deadline: float, clock: Callable[[], float]
+    ) -> bytes:
+        """The answer's body; an unusable one is ``b""`` on an error status, else raised."""
+        status = response.status_code
+        request_id = self._scrub_id(_request_id(response.headers))
+        try:
+            return self._read_body(response, deadline, clock)
+        except (_UndecodableBodyError, _TooLargeError) as exc:
+            if not 200 <= status < 300:
+                return b""  # the error keeps its status; the unusable body is dropped
+            if isinstance(exc, _TooLargeError):
+                problem = f"is larger than {self.max_response_bytes} bytes; refused"
+            else:
+                encoding = response.headers.get("Content-Encoding", "")
+                problem = f"could not be decoded (Content-Encoding {encoding!r})"
+            raise InvalidResponseError(
+                f"INVO's HTTP {status} answer {problem}", code="INVALID_RESPONSE",
+                status=0, request_id=request_id,
+            ) from exc.__cause__
         except _AttemptTooSlowError:
-            raise RequestTimeoutError(
+            raise ReadTimeoutError(
                 "INVO request timed out (the answer was still arriving when the attempt's "
                 "time ran out)", code="TIMEOUT"
             ) from None
-        except _TIMEOUTS as exc:
-            _forget_locals(exc)
-            raise self._network_error(exc, timed_out=True) from exc
         except _NETWORK_FAILURES as exc:
             _forget_locals(exc)
-            raise self._network_error(exc, timed_out=_is_read_timeout(exc)) from exc
-        finally:
-            response.close()
-        return status, response.headers, raw
+            raise self._network_error(exc, response.url or "", reading=True) from exc
 
-    def _open(
-        self,
-        method: str,
-        url: str,
-        headers: dict[str, str],
-        data: Optional[bytes],
-        timeout: Timeout,
-        settings: dict[str, Any],
-    ) -> requests.Response:
+    def _open(self, exchange: _Exchange) -> requests.Response:
         """Send the request and return the response with its body still unread.
 
         This is ``Session.request`` without ``Session.send``: the request is prepared and the
@@ -508,8 +549,10 @@ class Transport:
         before the SDK could refuse it. Redirects are never followed here either way.
         """
         session = self._session
+        url, settings = exchange.url, exchange.settings
         prepared = session.prepare_request(
-            requests.Request(method, url, headers=headers, data=data)
+            requests.Request(exchange.route.method, url, headers=exchange.headers,
+                             data=exchange.data)
         )
         target = prepared.url or url
         merged = session.merge_environment_settings(
@@ -518,11 +561,14 @@ class Transport:
         adapter = session.get_adapter(target)
         verify = merged["verify"]
         return adapter.send(
-            prepared, stream=True, timeout=timeout, verify=True if verify is None else verify,
+            prepared, stream=True, timeout=exchange.options.timeout,
+            verify=True if verify is None else verify,
             cert=merged["cert"], proxies=merged["proxies"],
         )
 
-    def _read_body(self, response: requests.Response, deadline: float) -> bytes:
+    def _read_body(
+        self, response: requests.Response, deadline: float, clock: Callable[[], float]
+    ) -> bytes:
         """The whole (decoded) body, refusing more than ``max_response_bytes``.
 
         Reads with ``read1`` (one socket read per call) where urllib3 has it, so the
@@ -544,7 +590,7 @@ class Transport:
                 if size > self.max_response_bytes:
                     raise _TooLargeError
                 chunks.append(chunk)
-                if time.perf_counter() > deadline:
+                if clock() > deadline:
                     raise _AttemptTooSlowError
         except (urllib3.exceptions.DecodeError, requests.exceptions.ContentDecodingError) as exc:
             raise _UndecodableBodyError from exc
@@ -563,16 +609,33 @@ class Transport:
             yield chunk
 
 
-    def _network_error(self, exc: BaseException, *, timed_out: bool) -> NetworkError:
+    def _network_error(self, exc: BaseException, url: str, *, reading: bool) -> NetworkError:
+        """The ``NotSentError`` / ``MaybeSentError`` for a failed exchange.
+
+        ``reading``: the failure came while the answer was being read (so the request was
+        sent). Messages name the host and port, never urllib3's pool text or the path.
+        """
+        where = _host_port(url)
+        timed_out = _is_read_timeout(exc)
+        if not reading and _never_sent(exc):
+            if timed_out:
+                return ConnectTimeoutError(
+                    f"INVO request timed out connecting to {where} (nothing was sent)",
+                    code="TIMEOUT")
+            if any(isinstance(item, ConnectionRefusedError) for item in _chain(exc)):
+                return NotSentError(
+                    f"could not connect to INVO at {where}: connection refused; "
+                    f"{_refused_hint(url)}", code="NETWORK_ERROR")
+            return NotSentError(self._scrub(
+                f"could not reach INVO at {where} ({_root_cause(exc)}); nothing was sent"),
+                code="NETWORK_ERROR")
         if timed_out:
-            return RequestTimeoutError(
-                self._scrub(f"INVO request timed out ({type(exc).__name__})"), code="TIMEOUT"
-            )
-        detail = str(exc).split("(Caused by", 1)[0].strip() or type(exc).__name__
-        return NetworkError(
-            self._scrub(f"could not reach INVO: {type(exc).__name__}: {detail[:300]}"),
-            code="NETWORK_ERROR",
-        )
+            return ReadTimeoutError(
+                f"INVO request timed out waiting for {where} (the request may have arrived)",
+                code="TIMEOUT")
+        return MaybeSentError(self._scrub(
+            f"the connection to INVO at {where} failed after the request was sent "
+            f"({_root_cause(exc)}); INVO may have acted on it"), code="NETWORK_ERROR")
 
     def _scrub(self, text: str) -> str:
         return text.replace(self._secret, _REDACTED) if self._secret in text else text
@@ -609,19 +672,6 @@ class Transport:
         except RecursionError:
             raise ValueError("JSON nested too deeply") from None
 
-    def _parse_lenient(self, raw: bytes) -> dict[str, Any]:
-        """The body of a non-2xx status the caller treats as an answer: a dict, else ``{}``."""
-        try:
-            parsed = self._loads(raw) if raw.strip() else {}
-        except ValueError:
-            return {}
-        if not isinstance(parsed, dict):
-            return {}
-        if self._may_hold_secret(raw):
-            scrubbed: dict[str, Any] = self._scrub_value(parsed)
-            return scrubbed
-        return parsed
-
     def _parse_success(self, status: int, raw: bytes, request_id: Optional[str]) -> dict[str, Any]:
         if not raw.strip():
             return {}
@@ -649,24 +699,13 @@ class Transport:
             return scrubbed
         return parsed
 
-    def _error_for(self, status: int, raw: bytes, request_id: Optional[str]) -> InvoError:
+    def _error_for(self, status: int, raw: bytes, request_id: Optional[str],
+                   headers: Mapping[str, str]) -> InvoError:
         body: Any
         try:
             body = self._loads(raw) if raw.strip() else None
         except ValueError:
             body = raw.decode("utf-8", "replace")
-        error = error_from_response(status, self._scrub_value(body), request_id)
-        return error
-
-    def _wait_before_retry(
-        self, status: int, error: InvoError, headers: Mapping[str, str], attempt: int
-    ) -> Optional[float]:
-        """Seconds to wait before retrying, or ``None`` when the error must be raised now."""
-        if status != 429:
-            return backoff_delay(attempt, self.retry_base_delay)
-        asked = error.retry_after
-        if asked is None:
-            asked = _header_retry_after(headers.get("Retry-After"))
-        if asked is None:
-            return backoff_delay(attempt, self.retry_base_delay)
-        return asked if asked <= MAX_RETRY_AFTER_WAIT else None
+        kept = {name.lower(): self._scrub(value) for name, value in headers.items()
+                if name.lower() not in _DROPPED_HEADERS}
+        return error_from_response(status, self._scrub_value(body), request_id, headers=kept)

@@ -4,8 +4,13 @@
 
     InvoError                          every failure; .message .code .status .body .request_id
     ├── InvalidInputError              bad arguments, caught before any request (also ValueError)
-    ├── NetworkError                   no HTTP answer: refused, reset, DNS, TLS (status 0)
-    │   └── RequestTimeoutError        connect or read timeout (status 0)
+    ├── ConfigurationError             a bad constructor argument or environment (also ValueError)
+    ├── NetworkError                   no HTTP answer (status 0)
+    │   ├── NotSentError               the request never left: DNS, refused, TLS handshake
+    │   │   └── ConnectTimeoutError    no connection in time (also a RequestTimeoutError)
+    │   ├── MaybeSentError             the request may have reached INVO: reset, read timeout
+    │   │   └── ReadTimeoutError       no (whole) answer in time (also a RequestTimeoutError)
+    │   └── RequestTimeoutError        connect or read timeout (code TIMEOUT)
     ├── InvalidResponseError           a 2xx answer the SDK cannot use (code INVALID_RESPONSE)
     ├── WebhookVerificationError       a webhook that failed verification (codes WEBHOOK_*)
     └── APIError                       INVO answered with a non-2xx status
@@ -21,6 +26,10 @@
         ├── GoneError                  410 (SESSION_EXPIRED, ...)
         ├── RateLimitError             429 (see .retry_after)
         └── ServerError                5xx
+
+A ``NotSentError`` is safe to act on by calling again, even for a call that moves money: INVO
+never saw the request. After a ``MaybeSentError`` INVO may have acted: reconcile (read the
+order back, or replay the same idempotency key) before calling again.
 
 ``str(err)`` is the message. ``repr(err)`` adds the class, status, code and request id, never
 the body. The classifier properties (``is_insufficient_balance`` and friends) read only
@@ -42,18 +51,23 @@ __all__ = [
     "APIError",
     "AuthenticationError",
     "BadRequestError",
+    "ConfigurationError",
     "ConflictError",
+    "ConnectTimeoutError",
     "DuplicateRequestError",
     "GoneError",
     "InsufficientBalanceError",
     "InvalidInputError",
     "InvalidResponseError",
     "InvoError",
+    "MaybeSentError",
     "NetworkError",
     "NotFoundError",
+    "NotSentError",
     "PermissionDeniedError",
     "PhoneShareApprovalRequiredError",
     "RateLimitError",
+    "ReadTimeoutError",
     "RequestTimeoutError",
     "ServerError",
     "UnexpectedRedirectError",
@@ -66,6 +80,7 @@ _ERROR_TOKENS_USED_AS_CODES = frozenset(
     {"flow_paused", "spending_limit_exceeded", "receiver_not_enrolled_use_claim_code"}
 )
 _INSUFFICIENT_BALANCE_RE = re.compile(r"insufficient[_ ]balance", re.IGNORECASE)
+_HEADER_SECONDS = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 
 
 class InvoError(Exception):
@@ -79,6 +94,7 @@ class InvoError(Exception):
             (client-side validation, network failure, webhook verification).
         body: The answer's parsed JSON body, or its text when it was not JSON, or ``None``.
         request_id: INVO's request id (quote it in support tickets), or ``None``.
+        retry_after_header: The answer's ``Retry-After`` header, or ``None``.
     """
 
     def __init__(
@@ -89,6 +105,7 @@ class InvoError(Exception):
         status: int = 0,
         body: Any = None,
         request_id: Optional[str] = None,
+        retry_after_header: Optional[str] = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -96,6 +113,7 @@ class InvoError(Exception):
         self.status = status
         self.body = body
         self.request_id = request_id
+        self.retry_after_header = retry_after_header
 
     def __str__(self) -> str:
         return self.message
@@ -178,8 +196,15 @@ class InvoError(Exception):
 
     @property
     def retry_after(self) -> Optional[float]:
-        """Seconds INVO asked the caller to wait (body ``retry_after``), else ``None``."""
-        return parse_retry_after(self._body_get("retry_after"))
+        """Seconds INVO asked the caller to wait: the body's ``retry_after``, else the
+        ``Retry-After`` header (seconds, digits with an optional decimal part), else ``None``.
+        """
+        asked = parse_retry_after(self._body_get("retry_after"))
+        if asked is None and isinstance(getattr(self, "retry_after_header", None), str):
+            header = self.retry_after_header.strip()  # type: ignore[union-attr]
+            if _HEADER_SECONDS.fullmatch(header):
+                asked = float(header)
+        return asked
 
 
 def _rebuild_error(cls: type[InvoError], message: str, state: dict[str, Any]) -> InvoError:
@@ -215,12 +240,42 @@ class InvalidInputError(InvoError, ValueError):
     """
 
 
+class ConfigurationError(InvoError, ValueError):
+    """A constructor argument or environment variable is unusable (code ``INVALID_CONFIGURATION``).
+
+    Raised when the client is built, before any request. Also a ``ValueError``, so
+    ``except ValueError`` keeps working.
+    """
+
+    def __init__(self, message: str, *, code: Optional[str] = "INVALID_CONFIGURATION",
+                 **fields: Any) -> None:
+        super().__init__(message, code=code, **fields)
+
+
 class NetworkError(InvoError):
-    """No HTTP answer arrived: connection refused or reset, DNS or TLS failure (status 0)."""
+    """No HTTP answer arrived (status 0). See the two subclasses for whether INVO saw it."""
+
+
+class NotSentError(NetworkError):
+    """The request never left this machine: DNS failure, connection refused, TLS handshake
+    failure, connect timeout. INVO did nothing; calling again is safe, whatever the call."""
+
+
+class MaybeSentError(NetworkError):
+    """The request may have reached INVO: the connection broke after it was sent, or the
+    answer did not come in time. INVO may have acted: reconcile before calling again."""
 
 
 class RequestTimeoutError(NetworkError):
     """The connect or read timeout elapsed (status 0, code ``TIMEOUT``)."""
+
+
+class ConnectTimeoutError(NotSentError, RequestTimeoutError):
+    """No connection within the connect timeout: nothing was sent (code ``TIMEOUT``)."""
+
+
+class ReadTimeoutError(MaybeSentError, RequestTimeoutError):
+    """The request was sent but the answer did not arrive in time (code ``TIMEOUT``)."""
 
 
 class InvalidResponseError(InvoError):
@@ -228,11 +283,31 @@ class InvalidResponseError(InvoError):
 
 
 class WebhookVerificationError(InvoError):
-    """A webhook delivery failed verification (status 0, codes ``WEBHOOK_*``)."""
+    """A webhook delivery failed verification (status 0, codes ``WEBHOOK_*``).
+
+    ``code`` is always a ``str`` here, so ``return err.code, 400`` type-checks.
+    """
+
+    code: str
+
+    def __init__(self, message: str, *, code: Optional[str] = None, **fields: Any) -> None:
+        super().__init__(message, code=code or "WEBHOOK_SIGNATURE_INVALID", **fields)
 
 
 class APIError(InvoError):
-    """INVO answered with a non-2xx HTTP status."""
+    """INVO answered with a non-2xx HTTP status.
+
+    ``headers`` holds the answer's headers (names lower-cased), minus cookies and anything
+    that carried the game secret.
+    """
+
+    def __init__(
+        self, message: str, *, headers: Optional[Mapping[str, str]] = None, **fields: Any
+    ) -> None:
+        self.headers: dict[str, str] = dict(headers or {})
+        if fields.get("retry_after_header") is None and "retry-after" in self.headers:
+            fields["retry_after_header"] = self.headers["retry-after"]
+        super().__init__(message, **fields)
 
 
 class UnexpectedRedirectError(APIError):
@@ -338,16 +413,24 @@ def _class_for(status: int, code: Optional[str], probe: InvoError) -> type[APIEr
 
 
 def error_from_response(
-    status: int, body: Any, request_id: Optional[str] = None
+    status: int,
+    body: Any,
+    request_id: Optional[str] = None,
+    retry_after_header: Optional[str] = None,
+    *,
+    headers: Optional[Mapping[str, str]] = None,
 ) -> APIError:
     """Build the error, of the fitting subclass, for a non-2xx answer.
 
     ``code`` is body ``code``, else ``error_code``, else body ``error`` when it is one of the
     tokens INVO uses as codes. ``message`` is body ``error``, else ``message``, else a
-    non-blank text body, else ``"INVO request failed (HTTP <status>)"``.
+    non-blank text body, else ``"INVO request failed (HTTP <status>)"``. ``headers`` (names
+    lower-cased) are kept on the error; ``retry_after_header`` defaults to their
+    ``retry-after``.
     """
     code = _code_from_body(body)
     message = _message_from_body(status, body)
     probe = InvoError(message, code=code, status=status, body=body)
     cls = _class_for(status, code, probe)
-    return cls(message, code=code, status=status, body=body, request_id=request_id)
+    return cls(message, code=code, status=status, body=body, request_id=request_id,
+               retry_after_header=retry_after_header, headers=headers)

@@ -250,7 +250,7 @@ def test_linked_identities_result(srv: Recorder, invo: InvoServer, is_minor: Any
 def test_linked_identities_404_not_error(srv: Recorder, invo: InvoServer, body: Any) -> None:
     res = call(srv, invo, "get_linked_identities", body, status=404)
     assert res.not_found is True
-    assert res.wallet_user_id == "" and res.primary_email == "" and res.emails == []
+    assert res.wallet_user_id is None and res.primary_email == "" and res.emails == []
     assert res.is_minor is False
     assert len(srv.requests) == 1
 
@@ -405,5 +405,5 @@ def test_values_keep_wire_types(srv: Recorder, invo: InvoServer) -> None:
 
 def test_guardian_approval_not_object(srv: Recorder, invo: InvoServer) -> None:
     res = call(srv, invo, "get_guardian_approval_status", {"approval": "x", "state": "approved"})
-    assert res.state == "" and res.approval_id == "" and res.raw == {"approval": "x",
+    assert res.state == "" and res.approval_id is None and res.raw == {"approval": "x",
                                                                       "state": "approved"}

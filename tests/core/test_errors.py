@@ -33,6 +33,12 @@ ALL_ERROR_CLASSES = sorted(
     key=lambda cls: cls.__name__,
 )
 
+# Classes whose code is always set, so ``err.code`` is a ``str`` (the rest default to None).
+DEFAULT_CODES: dict[type[InvoError], str] = {
+    errors_module.ConfigurationError: "INVALID_CONFIGURATION",
+    errors_module.WebhookVerificationError: "WEBHOOK_SIGNATURE_INVALID",
+}
+
 # -- code and message precedence ---------------------------------------------------------------
 
 
@@ -329,7 +335,7 @@ def test_every_subclass_keeps_the_signature_and_classifiers(cls: type[InvoError]
     assert err.phone_share_approval_id == "ap"
     assert "hide-me" not in repr(err) and "required_amount" not in repr(err)
     plain = cls("x")
-    assert plain.status == 0 and plain.code is None and plain.retry_after is None
+    assert plain.status == 0 and plain.code == DEFAULT_CODES.get(cls) and plain.retry_after is None
     clone = pickle.loads(pickle.dumps(err))
     assert type(clone) is cls
     assert (clone.message, clone.code, clone.status, clone.body, clone.request_id) == (

@@ -37,8 +37,9 @@ def test_errors_module_imports() -> None:
     assert errors.InvoError is InvoError
     assert callable(errors.error_from_response)
     params = list(inspect.signature(errors.error_from_response).parameters.values())
-    assert [p.name for p in params] == ["status", "body", "request_id"]
-    assert params[2].default is None
+    assert [p.name for p in params][:4] == ["status", "body", "request_id",
+                                            "retry_after_header"]
+    assert params[2].default is None and params[3].default is None
 
 
 def test_webhooks_module_imports() -> None:
