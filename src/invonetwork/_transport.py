@@ -616,7 +616,9 @@ class Transport:
         sent). Messages name the host and port, never urllib3's pool text or the path.
         """
         where = _host_port(url)
-        timed_out = _is_read_timeout(exc)
+        # (urllib3 2 makes NewConnectionError a ConnectTimeoutError: only requests' own
+        # Timeout says that connecting timed out.)
+        timed_out = _is_read_timeout(exc) if reading else isinstance(exc, _TIMEOUTS)
         if not reading and _never_sent(exc):
             if timed_out:
                 return ConnectTimeoutError(
