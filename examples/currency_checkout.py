@@ -122,7 +122,7 @@ def main() -> None:
         checkout = open_checkout(invo, player_email="ada@example.com", usd_amount="9.99",
                                  order_ref="ord-1001")
         print("hosted checkout:", checkout.checkout_url)
-        sandbox.pay_checkout(checkout.session_id)  # what the player does on the hosted page
+        sandbox.pay_checkout(str(checkout.session_id))  # what the player does on the hosted page
         print("balance after paying:", sandbox.balance("ada@example.com"))
 
         step = buy_direct(invo, player_email="ada@example.com", usd_amount="4.99",

@@ -20,7 +20,7 @@ import logging
 import os
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from typing import Annotated, Optional
+from typing import Annotated, Optional, Union
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
@@ -154,7 +154,7 @@ class CheckoutOut(BaseModel):
     """The hosted checkout to open in an iframe, a WebView or a redirect."""
 
     checkout_url: str
-    session_id: str
+    session_id: Optional[Union[str, int]] = None
     expires_at: Optional[str] = None
 
 

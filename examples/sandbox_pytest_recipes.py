@@ -19,7 +19,7 @@ def test_checkout_grants_currency(
     invo_sandbox: Sandbox, invo_client: InvoServer, invo_webhook_receiver: WebhookReceiver
 ) -> None:
     checkout = invo_client.create_checkout(player_email="ada@example.com", usd_amount="5.00")
-    invo_sandbox.pay_checkout(checkout.session_id)          # the player presses Pay
+    invo_sandbox.pay_checkout(str(checkout.session_id))          # the player presses Pay
 
     hook = invo_webhook_receiver.wait_for(1, event_type="purchase.completed")[0]
     event = verify_webhook(hook.body, hook.signature, invo_sandbox.webhook_secret)

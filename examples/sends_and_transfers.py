@@ -48,6 +48,13 @@ def send_fifty_to_bob(invo: InvoServer, *, receiving_game_id: int) -> InitiateRe
         amount="50",
     )
     return send
+
+
+def transaction_id(move: InitiateResult) -> str:
+    """The id to follow the move with (``None`` only if INVO's answer lacked it)."""
+    if not isinstance(move.transaction_id, str):
+        raise RuntimeError(f"INVO returned no usable transaction_id: {move.transaction_id!r}")
+    return move.transaction_id
 # --8<-- [end:initiate]
 
 
@@ -56,7 +63,7 @@ def check_the_pin(
     invo: InvoServer, send: InitiateResult, pin_from_the_player: str
 ) -> Optional[str]:
     """Check the PIN INVO texted the sender; the claim code once the send went through."""
-    result = invo.verify_sms_send(send.transaction_id, pin_from_the_player)
+    result = invo.verify_sms_send(transaction_id(send), pin_from_the_player)
     if result.status == "success":
         print("sent; claim code for the receiver:", result.claim_code)
     return result.claim_code
@@ -66,7 +73,7 @@ def check_the_pin(
 # --8<-- [start:guardian]
 def guardian_decision(invo: InvoServer, send: InitiateResult) -> str:
     """Where the guardian's decision on a minor's send stands."""
-    status = invo.get_guardian_approval_status(send.transaction_id)
+    status = invo.get_guardian_approval_status(transaction_id(send))
     # status.state: "pending", "approved", "rejected" or "expired"
     return status.state
 # --8<-- [end:guardian]
@@ -75,7 +82,7 @@ def guardian_decision(invo: InvoServer, send: InitiateResult) -> str:
 # --8<-- [start:status]
 def print_send_status(invo: InvoServer, send: InitiateResult) -> None:
     """One line about where the send stands."""
-    s = invo.get_send_status(send.transaction_id)       # or get_transfer_status
+    s = invo.get_send_status(transaction_id(send))       # or get_transfer_status
     print(s.transaction_status, s.verification_state, s.amount, s.net_amount)
 # --8<-- [end:status]
 
@@ -128,7 +135,7 @@ def main() -> None:
         print_destinations(invo, source_game_id=sandbox.game_id)
         send = send_fifty_to_bob(invo, receiving_game_id=2002)
         print_send_status(invo, send)
-        claim_code = check_the_pin(invo, send, sandbox.last_sms_pin(send.transaction_id) or "")
+        claim_code = check_the_pin(invo, send, sandbox.last_sms_pin(transaction_id(send)) or "")
         print_inbound_pending(invo, player_email="bob@example.com")
         if claim_code:
             print(bob_claims(invo, claim_code))
