@@ -9,7 +9,7 @@ name keeps pytest from collecting it). Check it with::
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Optional
+from typing import Optional, Union
 
 from invonetwork import (
     ClaimResult,
@@ -44,7 +44,13 @@ from invonetwork import (
     TransactionStatusResult,
     WebhookEndpointResult,
 )
-from invonetwork.errors import error_from_response
+from invonetwork.errors import (
+    ConfigurationError,
+    MaybeSentError,
+    NotSentError,
+    WebhookVerificationError,
+    error_from_response,
+)
 
 
 def on_request(info: RequestInfo) -> None:
@@ -227,3 +233,30 @@ def errors(invo: InvoServer) -> None:  # never called: type checking only
     error_from_response(500, "text body")
     closed: bool = invo.closed
     print(built.is_insufficient_balance, mapped.status, closed)
+
+
+def typed_results(invo: InvoServer, send: InitiateResult, item: PurchaseItemResult) -> None:
+    # ids are str or int as sent, None when missing: narrow before passing one on
+    tx: Optional[Union[str, int]] = send.transaction_id
+    if isinstance(tx, str):
+        invo.get_send_status(tx)
+    required: Union[str, int] = item.transaction_id  # a required id is never None
+    amount: Optional[Union[str, int, float]] = item.new_balance
+    print(required, amount)
+
+
+def webhook_failure(err: WebhookVerificationError) -> tuple[str, int]:
+    return err.code, 400  # code is always a str on this class
+
+
+def sent_or_not(invo: InvoServer) -> str:
+    try:
+        invo.create_checkout(player_email="p@example.com", usd_amount="5")
+    except NotSentError:
+        return "never sent: safe to try again"
+    except MaybeSentError:
+        return "may have reached INVO: reconcile first"
+    except ConfigurationError as err:
+        bad: ValueError = err
+        return str(bad)
+    return "ok"
