@@ -20,173 +20,35 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ._client import InvoServer
-    from ._hooks import ErrorInfo, Hooks, RequestInfo, ResponseInfo
-    from ._results import (
-        ClaimResult,
-        ConfirmPaymentResult,
-        CreateCheckoutResult,
-        CurrencyBalance,
-        DestinationGame,
-        DestinationsResult,
-        GuardianApprovalStatusResult,
-        InboundPendingItem,
-        InboundPendingResult,
-        InitiateResult,
-        ItemHistoryResult,
-        LinkedIdentitiesResult,
-        LinkedIdentityEmail,
-        OrderDetailsResult,
-        PhoneShareApproveResult,
-        PhoneShareInitiateResult,
-        PhoneShareStatusResult,
-        PlayerBalanceResult,
-        PlayerToken,
-        PurchaseItemResult,
-        PurchaseResult,
-        RotateSecretResult,
-        SmsVerifyResult,
-        TransactionStatusResult,
-        WebhookEndpointResult,
-    )
-    from ._version import __version__
-    from .errors import (
-        APIError,
-        AuthenticationError,
-        BadRequestError,
-        ConflictError,
-        DuplicateRequestError,
-        GoneError,
-        InsufficientBalanceError,
-        InvalidInputError,
-        InvalidResponseError,
-        InvoError,
-        NetworkError,
-        NotFoundError,
-        PermissionDeniedError,
-        PhoneShareApprovalRequiredError,
-        RateLimitError,
-        RequestTimeoutError,
-        ServerError,
-        UnexpectedRedirectError,
-        WebhookVerificationError,
-    )
-    from .webhooks import (
-        EventType,
-        IdempotencyStore,
-        InMemoryIdempotencyStore,
-        ItemPurchasedData,
-        PurchaseCompletedData,
-        SQLiteIdempotencyStore,
-        WebhookEvent,
-        WebhookReply,
-        decompress_webhook_body,
-        deduplicate,
-        receive_webhook,
-        verify_webhook,
-        verify_webhook_signature,
-    )
+    from ._client import InvoServer as InvoServer
+    from ._hooks import *  # noqa: F403
+    from ._results import *  # noqa: F403
+    from ._version import __version__ as __version__
+    from .errors import *  # noqa: F403
+    from .webhooks import *  # noqa: F403
 
-_ERRORS = (
-    "APIError AuthenticationError BadRequestError ConflictError DuplicateRequestError "
-    "GoneError InsufficientBalanceError InvalidInputError InvalidResponseError InvoError "
-    "NetworkError NotFoundError PermissionDeniedError PhoneShareApprovalRequiredError "
-    "RateLimitError RequestTimeoutError ServerError UnexpectedRedirectError "
-    "WebhookVerificationError"
-)
-_RESULTS = (
-    "ClaimResult ConfirmPaymentResult CreateCheckoutResult CurrencyBalance DestinationGame "
-    "DestinationsResult GuardianApprovalStatusResult InboundPendingItem InboundPendingResult "
-    "InitiateResult ItemHistoryResult LinkedIdentitiesResult LinkedIdentityEmail "
-    "OrderDetailsResult PhoneShareApproveResult PhoneShareInitiateResult PhoneShareStatusResult "
-    "PlayerBalanceResult PlayerToken PurchaseItemResult PurchaseResult RotateSecretResult "
-    "SmsVerifyResult TransactionStatusResult WebhookEndpointResult"
-)
-_WEBHOOKS = (
-    "EventType IdempotencyStore InMemoryIdempotencyStore ItemPurchasedData "
-    "PurchaseCompletedData SQLiteIdempotencyStore WebhookEvent decompress_webhook_body "
-    "deduplicate verify_webhook verify_webhook_signature receive_webhook WebhookReply"
-)
+# Each module lists its public names once, in its ``__all__``; the package exports exactly
+# those (read when first asked for, so ``import invonetwork`` stays cheap and a webhook-only
+# service never imports ``requests``).
+_MODULES = ("._hooks", "._results", ".errors", ".webhooks")
+_where: dict[str, str] = {}
 
-# public name -> module that defines it (imported on first access)
-_WHERE: dict[str, str] = {
-    "__version__": "._version",  # reading package metadata costs ~25 ms: only when asked
-    "InvoServer": "._client",
-    **{name: "._hooks" for name in ("ErrorInfo", "Hooks", "RequestInfo", "ResponseInfo")},
-    **{name: ".errors" for name in _ERRORS.split()},
-    **{name: "._results" for name in _RESULTS.split()},
-    **{name: ".webhooks" for name in _WEBHOOKS.split()},
-}
 
-__all__ = [
-    "APIError",
-    "AuthenticationError",
-    "BadRequestError",
-    "ClaimResult",
-    "ConfirmPaymentResult",
-    "ConflictError",
-    "CreateCheckoutResult",
-    "CurrencyBalance",
-    "DestinationGame",
-    "DestinationsResult",
-    "DuplicateRequestError",
-    "ErrorInfo",
-    "EventType",
-    "GoneError",
-    "GuardianApprovalStatusResult",
-    "Hooks",
-    "IdempotencyStore",
-    "InMemoryIdempotencyStore",
-    "InboundPendingItem",
-    "InboundPendingResult",
-    "InitiateResult",
-    "InsufficientBalanceError",
-    "InvalidInputError",
-    "InvalidResponseError",
-    "InvoError",
-    "InvoServer",
-    "ItemHistoryResult",
-    "ItemPurchasedData",
-    "LinkedIdentitiesResult",
-    "LinkedIdentityEmail",
-    "NetworkError",
-    "NotFoundError",
-    "OrderDetailsResult",
-    "PermissionDeniedError",
-    "PhoneShareApprovalRequiredError",
-    "PhoneShareApproveResult",
-    "PhoneShareInitiateResult",
-    "PhoneShareStatusResult",
-    "PlayerBalanceResult",
-    "PlayerToken",
-    "PurchaseCompletedData",
-    "PurchaseItemResult",
-    "PurchaseResult",
-    "RateLimitError",
-    "RequestInfo",
-    "RequestTimeoutError",
-    "ResponseInfo",
-    "RotateSecretResult",
-    "SQLiteIdempotencyStore",
-    "ServerError",
-    "SmsVerifyResult",
-    "TransactionStatusResult",
-    "UnexpectedRedirectError",
-    "WebhookEndpointResult",
-    "WebhookEvent",
-    "WebhookReply",
-    "WebhookVerificationError",
-    "__version__",
-    "decompress_webhook_body",
-    "deduplicate",
-    "receive_webhook",
-    "verify_webhook",
-    "verify_webhook_signature",
-]
+def _exports() -> dict[str, str]:
+    """Public name -> the module that defines it (built once, on first use)."""
+    if not _where:
+        found = {"__version__": "._version", "InvoServer": "._client"}
+        for module in _MODULES:
+            names: list[str] = importlib.import_module(module, __name__).__all__
+            found.update(dict.fromkeys(names, module))
+        _where.update(found)
+    return _where
 
 
 def __getattr__(name: str) -> Any:
-    module = _WHERE.get(name)
+    if name == "__all__":
+        return sorted(_exports())
+    module = _exports().get(name)
     if module is None:
         raise AttributeError(f"module 'invonetwork' has no attribute {name!r}")
     value = getattr(importlib.import_module(module, __name__), name)
@@ -195,4 +57,4 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_WHERE))
+    return sorted(set(globals()) | set(_exports()))

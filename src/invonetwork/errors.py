@@ -247,9 +247,18 @@ class ConfigurationError(InvoError, ValueError):
     ``except ValueError`` keeps working.
     """
 
-    def __init__(self, message: str, *, code: Optional[str] = "INVALID_CONFIGURATION",
-                 **fields: Any) -> None:
-        super().__init__(message, code=code, **fields)
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: Optional[str] = "INVALID_CONFIGURATION",
+        status: int = 0,
+        body: Any = None,
+        request_id: Optional[str] = None,
+        retry_after_header: Optional[str] = None,
+    ) -> None:
+        super().__init__(message, code=code, status=status, body=body, request_id=request_id,
+                         retry_after_header=retry_after_header)
 
 
 class NetworkError(InvoError):
@@ -290,8 +299,19 @@ class WebhookVerificationError(InvoError):
 
     code: str
 
-    def __init__(self, message: str, *, code: Optional[str] = None, **fields: Any) -> None:
-        super().__init__(message, code=code or "WEBHOOK_SIGNATURE_INVALID", **fields)
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: Optional[str] = None,
+        status: int = 0,
+        body: Any = None,
+        request_id: Optional[str] = None,
+        retry_after_header: Optional[str] = None,
+    ) -> None:
+        super().__init__(message, code=code or "WEBHOOK_SIGNATURE_INVALID", status=status,
+                         body=body, request_id=request_id,
+                         retry_after_header=retry_after_header)
 
 
 class APIError(InvoError):
@@ -302,12 +322,21 @@ class APIError(InvoError):
     """
 
     def __init__(
-        self, message: str, *, headers: Optional[Mapping[str, str]] = None, **fields: Any
+        self,
+        message: str,
+        *,
+        code: Optional[str] = None,
+        status: int = 0,
+        body: Any = None,
+        request_id: Optional[str] = None,
+        retry_after_header: Optional[str] = None,
+        headers: Optional[Mapping[str, str]] = None,
     ) -> None:
-        self.headers: dict[str, str] = dict(headers or {})
-        if fields.get("retry_after_header") is None and "retry-after" in self.headers:
-            fields["retry_after_header"] = self.headers["retry-after"]
-        super().__init__(message, **fields)
+        self.headers: dict[str, str] = {k.lower(): v for k, v in (headers or {}).items()}
+        if retry_after_header is None:
+            retry_after_header = self.headers.get("retry-after")
+        super().__init__(message, code=code, status=status, body=body, request_id=request_id,
+                         retry_after_header=retry_after_header)
 
 
 class UnexpectedRedirectError(APIError):
