@@ -109,6 +109,11 @@ def _as_count(value: object) -> Optional[int]:
     return None
 
 
+def _arguments(given: dict[str, Any]) -> dict[str, Any]:
+    """A method's arguments, from its ``locals()`` at entry, to forward as given."""
+    return {name: value for name, value in given.items() if name != "self"}
+
+
 def _if_truthy(value: Any) -> Any:
     """An optional value sent only when truthy (a mapping as a plain ``dict``)."""
     if not value:
@@ -374,17 +379,7 @@ class InvoServer:
         ``guardian_approval`` set, wait for the guardian (:meth:`get_guardian_approval_status`).
         ``client_request_id`` is the idempotency key: reuse it when retrying the same send.
         """
-        return self._call(
-            routes.INITIATE_SEND,
-            client_request_id=require_text("client_request_id", client_request_id),
-            sender_player_name=sender_player_name,
-            sender_player_email=sender_player_email,
-            sender_player_phone=sender_player_phone,
-            receiver_player_email=receiver_player_email,
-            receiver_player_phone=receiver_player_phone,
-            receiving_game_id=receiving_game_id,
-            amount=_forwarded_amount(amount),
-        )
+        return self._initiate(routes.INITIATE_SEND, _arguments(locals()))
 
     def initiate_transfer(
         self,
@@ -402,17 +397,15 @@ class InvoServer:
 
         ``client_request_id`` is the idempotency key: reuse it when retrying the same transfer.
         """
-        return self._call(
-            routes.INITIATE_TRANSFER,
-            client_request_id=require_text("client_request_id", client_request_id),
-            source_player_name=source_player_name,
-            source_player_email=source_player_email,
-            source_player_phone=source_player_phone,
-            target_player_email=target_player_email,
-            target_player_phone=target_player_phone,
-            target_game_id=target_game_id,
-            amount=_forwarded_amount(amount),
-        )
+        return self._initiate(routes.INITIATE_TRANSFER, _arguments(locals()))
+
+    def _initiate(self, route: Route[InitiateResult], values: dict[str, Any]) -> InitiateResult:
+        """A send or transfer: the idempotency key and the amount are checked, the rest is
+        forwarded as given (INVO judges names, emails, phones and the game id)."""
+        values["client_request_id"] = require_text("client_request_id",
+                                                   values["client_request_id"])
+        values["amount"] = _forwarded_amount(values["amount"])
+        return self._call(route, **values)
 
     # -- currency purchases -----------------------------------------------------------------------
 
@@ -688,15 +681,7 @@ class InvoServer:
         Sent once, never retried. If ``needs_account_selection`` is true, ask the player to
         choose among ``candidates`` and call again with ``target_player_id``.
         """
-        return self._call(
-            routes.CLAIM_TRANSFER,
-            claim_code=claim_code,
-            target_player_name=target_player_name,
-            target_player_email=target_player_email,
-            target_player_phone=target_player_phone,
-            target_currency_id=target_currency_id,
-            target_player_id=target_player_id,
-        )
+        return self._call(routes.CLAIM_TRANSFER, **_arguments(locals()))
 
     def claim_currency(
         self,
@@ -709,14 +694,7 @@ class InvoServer:
     ) -> ClaimResult:
         """Redeem a send's claim code (see :meth:`claim_transfer`; re-submit with
         ``receiver_player_id`` on ``needs_account_selection``)."""
-        return self._call(
-            routes.CLAIM_CURRENCY,
-            claim_code=claim_code,
-            receiver_player_name=receiver_player_name,
-            receiver_player_email=receiver_player_email,
-            receiver_player_phone=receiver_player_phone,
-            receiver_player_id=receiver_player_id,
-        )
+        return self._call(routes.CLAIM_CURRENCY, **_arguments(locals()))
 
     def get_transfer_status(self, transaction_id: str) -> TransactionStatusResult:
         """Where a transfer stands (poll it while the browser approves)."""

@@ -23,29 +23,7 @@ from enum import Enum
 from typing import Any, Generic, Optional, TypeVar
 from urllib.parse import quote, urlencode
 
-from ._results import (
-    ClaimResult,
-    ConfirmPaymentResult,
-    CreateCheckoutResult,
-    DestinationsResult,
-    GuardianApprovalStatusResult,
-    InboundPendingResult,
-    InitiateResult,
-    ItemHistoryResult,
-    LinkedIdentitiesResult,
-    OrderDetailsResult,
-    PhoneShareApproveResult,
-    PhoneShareInitiateResult,
-    PhoneShareStatusResult,
-    PlayerBalanceResult,
-    PlayerToken,
-    PurchaseItemResult,
-    PurchaseResult,
-    RotateSecretResult,
-    SmsVerifyResult,
-    TransactionStatusResult,
-    WebhookEndpointResult,
-)
+from . import _results as results
 from ._validation import invalid
 
 __all__ = ["ALL_ROUTES", "Arg", "Auth", "Route", "WireRequest", "build_request"]
@@ -192,127 +170,127 @@ def build_request(route: Route[Any], values: Mapping[str, Any]) -> WireRequest:
 
 # -- part 1: tokens, purchases, reads ----------------------------------------------------------
 MINT_PLAYER_TOKEN = Route(
-    "POST", "/api/sdk/player-token", idempotent=True, result=PlayerToken,
+    "POST", "/api/sdk/player-token", idempotent=True, result=results.PlayerToken,
     args=body("player_email", optional=("player_phone",)),
 )
 INITIATE_SEND = Route(
-    "POST", "/api/currency-sends/initiate-send", idempotent=True, result=InitiateResult,
+    "POST", "/api/currency-sends/initiate-send", idempotent=True, result=results.InitiateResult,
     args=body("client_request_id", "sender_player_name", "sender_player_email",
               "sender_player_phone", "receiver_player_email", "receiver_player_phone",
               "receiving_game_id", "amount"),
 )
 INITIATE_TRANSFER = Route(
-    "POST", "/api/transfers/initiate-transfer", idempotent=True, result=InitiateResult,
+    "POST", "/api/transfers/initiate-transfer", idempotent=True, result=results.InitiateResult,
     args=body("client_request_id", "source_player_name", "source_player_email",
               "source_player_phone", "target_player_email", "target_player_phone",
               "target_game_id", "amount"),
 )
 # A retry after a lost answer would open a second session: sent once.
 CREATE_CHECKOUT = Route(
-    "POST", "/api/checkout/sessions", idempotent=False, result=CreateCheckoutResult,
+    "POST", "/api/checkout/sessions", idempotent=False, result=results.CreateCheckoutResult,
     args=body("player_email", "usd_amount",
               optional=("rail", "success_url", "cancel_url", "metadata")),
 )
 PURCHASE_CURRENCY = Route(
     "POST", "/api/currency-purchases/purchase-currency", idempotent=True,
-    result=PurchaseResult,
+    result=results.PurchaseResult,
     args=body("player_email", "usd_amount", "purchase_reference",
               optional=("rail", "payment_method_id", "saved_card_id", "player_name",
                         "player_phone", "metadata")),
 )
 CONFIRM_PAYMENT = Route(
     "POST", "/api/currency-purchases/confirm-payment", idempotent=True,
-    result=ConfirmPaymentResult, args=body("payment_intent_id", optional=("order_id",)),
+    result=results.ConfirmPaymentResult, args=body("payment_intent_id", optional=("order_id",)),
 )
 ORDER_DETAILS = Route(
     "GET", "/api/currency-purchases/order-details", idempotent=True,
-    result=OrderDetailsResult, args=query("order_id", "transaction_id"),
+    result=results.OrderDetailsResult, args=query("order_id", "transaction_id"),
 )
 PURCHASE_ITEM = Route(
-    "POST", "/api/item-purchases/purchase-item", idempotent=True, result=PurchaseItemResult,
+    "POST", "/api/item-purchases/purchase-item", idempotent=True, result=results.PurchaseItemResult,
     args=body("client_request_id", "player_email", "player_name", "item_id", "item_name",
               "item_quantity", "unit_price", "total_price",
               optional=("player_phone", "item_description", "item_category")),
 )
 ITEM_HISTORY = Route(
     "GET", "/api/item-purchases/player-purchase-history", idempotent=True,
-    result=ItemHistoryResult, args=query("player_email", "limit", "offset"),
+    result=results.ItemHistoryResult, args=query("player_email", "limit", "offset"),
 )
 ITEM_ORDER_DETAILS = Route(
-    "GET", "/api/item-purchases/order-details", idempotent=True, result=OrderDetailsResult,
+    "GET", "/api/item-purchases/order-details", idempotent=True, result=results.OrderDetailsResult,
     args=query("order_id", "transaction_id", "client_request_id"),
 )
 BALANCE_BY_ID = Route(
     "GET", "/api/player-balances/player/{player_id}", idempotent=True,
-    result=PlayerBalanceResult, args=path("player_id"),
+    result=results.PlayerBalanceResult, args=path("player_id"),
 )
 BALANCE_BY_EMAIL = Route(
     "GET", "/api/player-balances/player/by-email/{player_email}", idempotent=True,
-    result=PlayerBalanceResult, args=path("player_email"),
+    result=results.PlayerBalanceResult, args=path("player_email"),
 )
 INBOUND_PENDING = Route(
-    "GET", "/api/transfers/inbound-pending", idempotent=True, result=InboundPendingResult,
+    "GET", "/api/transfers/inbound-pending", idempotent=True, result=results.InboundPendingResult,
     args=query("player_email", "player_phone"),
 )
 LINKED_IDENTITIES = Route(
-    "GET", "/api/wallet/identities", idempotent=True, result=LinkedIdentitiesResult,
+    "GET", "/api/wallet/identities", idempotent=True, result=results.LinkedIdentitiesResult,
     args=query("player_phone", "player_email"),
 )
 
 # -- part 2: completing sends and transfers ----------------------------------------------------
 # PIN checks and claims count attempts or move money: sent once.
 VERIFY_SMS_TRANSFER = Route(
-    "POST", "/api/transfers/verify-sms", idempotent=False, result=SmsVerifyResult,
+    "POST", "/api/transfers/verify-sms", idempotent=False, result=results.SmsVerifyResult,
     args=body("transaction_id", "sms_pin"),
 )
 VERIFY_SMS_SEND = Route(
-    "POST", "/api/currency-sends/verify-sms", idempotent=False, result=SmsVerifyResult,
+    "POST", "/api/currency-sends/verify-sms", idempotent=False, result=results.SmsVerifyResult,
     args=body("transaction_id", "sms_pin"),
 )
 CLAIM_TRANSFER = Route(
-    "POST", "/api/transfers/claim-transfer", idempotent=False, result=ClaimResult,
+    "POST", "/api/transfers/claim-transfer", idempotent=False, result=results.ClaimResult,
     args=body("claim_code", "target_player_name", "target_player_email", "target_player_phone",
               "target_currency_id", optional=("target_player_id",)),
 )
 CLAIM_CURRENCY = Route(
-    "POST", "/api/currency-sends/claim-currency", idempotent=False, result=ClaimResult,
+    "POST", "/api/currency-sends/claim-currency", idempotent=False, result=results.ClaimResult,
     args=body("claim_code", "receiver_player_name", "receiver_player_email",
               "receiver_player_phone", optional=("receiver_player_id",)),
 )
 TRANSFER_STATUS = Route(
     "GET", "/api/transfers/{transaction_id}/status", idempotent=True,
-    result=TransactionStatusResult, args=path("transaction_id"),
+    result=results.TransactionStatusResult, args=path("transaction_id"),
 )
 SEND_STATUS = Route(
     "GET", "/api/currency-sends/{transaction_id}/status", idempotent=True,
-    result=TransactionStatusResult, args=path("transaction_id"),
+    result=results.TransactionStatusResult, args=path("transaction_id"),
 )
 GUARDIAN_APPROVAL_STATUS = Route(
     "GET", "/api/transactions/{transaction_id}/approval-status", idempotent=True,
-    result=GuardianApprovalStatusResult, args=path("transaction_id"),
+    result=results.GuardianApprovalStatusResult, args=path("transaction_id"),
 )
 TRANSFER_DESTINATIONS = Route(
     "POST", "/api/transfers/available-destinations", idempotent=True,
-    result=DestinationsResult, args=body("source_game_id"),
+    result=results.DestinationsResult, args=body("source_game_id"),
     result_fallbacks=(("direction", "transfer"),),
 )
 SEND_DESTINATIONS = Route(
     "POST", "/api/currency-sends/available-destinations", idempotent=True,
-    result=DestinationsResult, args=body("source_game_id"),
+    result=results.DestinationsResult, args=body("source_game_id"),
     result_fallbacks=(("direction", "send"),),
 )
 # The phone's owner drives these; the game's backend only relays them, without its secret.
 PHONE_SHARE_INITIATE = Route(
     "POST", "/api/wallet/phone-share/initiate", idempotent=False, auth=Auth.NONE,
-    result=PhoneShareInitiateResult, args=body("phone", "email"),
+    result=results.PhoneShareInitiateResult, args=body("phone", "email"),
 )
 PHONE_SHARE_APPROVE = Route(
     "POST", "/api/wallet/phone-share/approve", idempotent=False, auth=Auth.NONE,
-    result=PhoneShareApproveResult, args=body("approval_id", "otp"),
+    result=results.PhoneShareApproveResult, args=body("approval_id", "otp"),
 )
 PHONE_SHARE_STATUS = Route(
     "GET", "/api/wallet/phone-share/status", idempotent=True, auth=Auth.NONE,
-    result=PhoneShareStatusResult, args=query("phone", "email"),
+    result=results.PhoneShareStatusResult, args=query("phone", "email"),
 )
 
 # -- webhook endpoint management ---------------------------------------------------------------
@@ -320,12 +298,12 @@ PHONE_SHARE_STATUS = Route(
 # that carries the signing secret: a retry after a lost answer would lose it. Send once.
 REGISTER_WEBHOOK = Route(
     "PUT", "/api/dev/webhooks/games/{game_id}", idempotent=False, management=True,
-    result=WebhookEndpointResult,
+    result=results.WebhookEndpointResult,
     args=path("game_id") + body("target_url", "subscribed_events"),
 )
 ROTATE_WEBHOOK_SECRET = Route(
     "POST", "/api/dev/webhooks/games/{game_id}/rotate-secret", idempotent=False,
-    management=True, result=RotateSecretResult, args=path("game_id"),
+    management=True, result=results.RotateSecretResult, args=path("game_id"),
 )
 
 #: Every route above, in one tuple: the sandbox registers a handler for each, and a test

@@ -45,7 +45,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from typing import Any, Optional
+from typing import Any, ClassVar, Optional
 
 __all__ = [
     "APIError",
@@ -95,7 +95,12 @@ class InvoError(Exception):
         body: The answer's parsed JSON body, or its text when it was not JSON, or ``None``.
         request_id: INVO's request id (quote it in support tickets), or ``None``.
         retry_after_header: The answer's ``Retry-After`` header, or ``None``.
+        headers: The answer's headers, names lower-cased, minus cookies and anything that
+            carried the game secret (``{}`` when there was no answer).
     """
+
+    #: The code an error of this class gets when none is given (``None``: no default).
+    default_code: ClassVar[Optional[str]] = None
 
     def __init__(
         self,
@@ -106,13 +111,17 @@ class InvoError(Exception):
         body: Any = None,
         request_id: Optional[str] = None,
         retry_after_header: Optional[str] = None,
+        headers: Optional[Mapping[str, str]] = None,
     ) -> None:
         super().__init__(message)
         self.message = message
-        self.code = code
+        self.code = code if code is not None else self.default_code
         self.status = status
         self.body = body
         self.request_id = request_id
+        self.headers: dict[str, str] = {k.lower(): v for k, v in (headers or {}).items()}
+        if retry_after_header is None:
+            retry_after_header = self.headers.get("retry-after")
         self.retry_after_header = retry_after_header
 
     def __str__(self) -> str:
@@ -247,18 +256,7 @@ class ConfigurationError(InvoError, ValueError):
     ``except ValueError`` keeps working.
     """
 
-    def __init__(
-        self,
-        message: str,
-        *,
-        code: Optional[str] = "INVALID_CONFIGURATION",
-        status: int = 0,
-        body: Any = None,
-        request_id: Optional[str] = None,
-        retry_after_header: Optional[str] = None,
-    ) -> None:
-        super().__init__(message, code=code, status=status, body=body, request_id=request_id,
-                         retry_after_header=retry_after_header)
+    default_code = "INVALID_CONFIGURATION"
 
 
 class NetworkError(InvoError):
@@ -298,20 +296,7 @@ class WebhookVerificationError(InvoError):
     """
 
     code: str
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        code: Optional[str] = None,
-        status: int = 0,
-        body: Any = None,
-        request_id: Optional[str] = None,
-        retry_after_header: Optional[str] = None,
-    ) -> None:
-        super().__init__(message, code=code or "WEBHOOK_SIGNATURE_INVALID", status=status,
-                         body=body, request_id=request_id,
-                         retry_after_header=retry_after_header)
+    default_code = "WEBHOOK_SIGNATURE_INVALID"
 
 
 class APIError(InvoError):
@@ -320,23 +305,6 @@ class APIError(InvoError):
     ``headers`` holds the answer's headers (names lower-cased), minus cookies and anything
     that carried the game secret.
     """
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        code: Optional[str] = None,
-        status: int = 0,
-        body: Any = None,
-        request_id: Optional[str] = None,
-        retry_after_header: Optional[str] = None,
-        headers: Optional[Mapping[str, str]] = None,
-    ) -> None:
-        self.headers: dict[str, str] = {k.lower(): v for k, v in (headers or {}).items()}
-        if retry_after_header is None:
-            retry_after_header = self.headers.get("retry-after")
-        super().__init__(message, code=code, status=status, body=body, request_id=request_id,
-                         retry_after_header=retry_after_header)
 
 
 class UnexpectedRedirectError(APIError):
