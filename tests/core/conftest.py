@@ -1,3 +1,5 @@
+"""Fixtures of the InvoServer suite: a `responses` mock, a client on it, the recording server."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -7,6 +9,7 @@ import responses
 
 from invonetwork import InvoServer
 
+from .recorder import _server, invo, srv  # noqa: F401 - fixtures, re-exported for the suite
 from .support import make_client
 
 
@@ -19,6 +22,6 @@ def rsps() -> Iterator[responses.RequestsMock]:
 
 @pytest.fixture
 def client() -> Iterator[InvoServer]:
-    invo = make_client()
-    yield invo
-    invo.close()
+    made = make_client()
+    yield made
+    made.close()

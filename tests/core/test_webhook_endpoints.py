@@ -1,4 +1,4 @@
-"""Webhook endpoint management: wire shape, management host, target_url rules, secrecy."""
+"""Webhook endpoint management: rules, wire, results."""
 
 from __future__ import annotations
 
@@ -7,9 +7,16 @@ from typing import Any, Optional
 import pytest
 import responses
 
-from invonetwork import InvalidInputError, InvoServer, RotateSecretResult, WebhookEndpointResult
+from invonetwork import (
+    InvalidInputError,
+    InvoError,
+    InvoServer,
+    RotateSecretResult,
+    WebhookEndpointResult,
+)
 from invonetwork.errors import ServerError
 
+from .recorder import RECORDER_SECRET, Recorder
 from .support import (
     CUSTOM_SECRET,
     LIVE_SECRET,
@@ -20,6 +27,8 @@ from .support import (
     make_client,
     sent_json,
 )
+
+# == from core/test_webhook_endpoints.py: over a mocked transport (responses) ===
 
 SIGNING = "whsec_0123456789abcdef"
 
@@ -166,3 +175,68 @@ def test_game_id_required(game_id: Any, client: InvoServer,
     with pytest.raises(InvalidInputError):
         client.register_webhook_endpoint(game_id=game_id, target_url="https://h.example.com")
     assert len(rsps.calls) == 0
+
+
+# == from contract/test_webhook_management.py: over the recording server on 127.0.0.1 ===
+
+def test_register_wire(srv: Recorder, invo: InvoServer) -> None:
+    body = {"success": True, "created": True, "signing_secret": "whsec_1",
+            "subscription": {"id": 1}}
+    srv.reply(200, body)
+    res = invo.register_webhook_endpoint(game_id="g/1", target_url="https://hooks.example.com/x",
+                                         subscribed_events=["purchase.completed"])
+    req = srv.last
+    assert req.method == "PUT" and req.path == "/api/dev/webhooks/games/g%2F1"
+    assert req.json == {"target_url": "https://hooks.example.com/x",
+                        "subscribed_events": ["purchase.completed"]}
+    assert req.header("X-Game-Secret-Key") == RECORDER_SECRET
+    assert (res.success, res.created, res.signing_secret, res.subscription) == (
+        True, True, "whsec_1", {"id": 1})
+    assert res.raw == body
+
+
+def test_register_default_all_events_and_loopback_target(srv: Recorder,
+                                                         invo: InvoServer) -> None:
+    invo.register_webhook_endpoint(game_id=7, target_url="http://127.0.0.1:9999/hook")
+    assert srv.last.json["subscribed_events"] == ["*"]
+    invo.register_webhook_endpoint(game_id=7, target_url="http://localhost:9999/hook",
+                                   subscribed_events=["*"])
+    assert srv.last.json["target_url"] == "http://localhost:9999/hook"
+
+
+def test_register_update_without_secret(srv: Recorder, invo: InvoServer) -> None:
+    srv.reply(200, {"success": True, "created": False, "subscription": {}})
+    res = invo.register_webhook_endpoint(game_id=7, target_url="https://h.example.com")
+    assert res.created is False and res.signing_secret is None
+
+
+@pytest.mark.parametrize("url", ["http://hooks.example.com", "https://127.0.0.1/x",
+                                 "https://localhost/x", "https://10.0.0.5/x",
+                                 "https://192.168.0.1/", "https://169.254.169.254/latest",
+                                 "https://[::1]/", "http://127.0.0.1/x", "", "not a url"])
+def test_register_refuses_non_public_from_production(url: str) -> None:
+    invo = InvoServer(RECORDER_SECRET, "https://invo.network", max_retries=0, timeout=0.5)
+    with pytest.raises(InvoError) as ei:
+        invo.register_webhook_endpoint(game_id=1, target_url=url)
+    assert ei.value.code == "INVALID_INPUT" and ei.value.status == 0
+
+
+def test_register_never_retried(srv: Recorder, invo: InvoServer) -> None:
+    srv.reply(503, {})
+    with pytest.raises(InvoError):
+        invo.register_webhook_endpoint(game_id=1, target_url="https://h.example.com")
+    assert len(srv.requests) == 1
+
+
+def test_rotate(srv: Recorder, invo: InvoServer) -> None:
+    srv.reply(200, {"success": True, "signing_secret": "whsec_2"})
+    res = invo.rotate_webhook_secret(game_id="a b")
+    req = srv.last
+    assert req.method == "POST" and req.path == "/api/dev/webhooks/games/a%20b/rotate-secret"
+    assert req.header("X-Game-Secret-Key") == RECORDER_SECRET
+    assert res.signing_secret == "whsec_2"
+
+
+def test_production_management_host() -> None:
+    invo: Any = InvoServer(RECORDER_SECRET, "https://invo.network")
+    assert invo.management_base_url.rstrip("/") == "https://api.invo.network"

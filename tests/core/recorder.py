@@ -19,7 +19,7 @@ import pytest
 
 from invonetwork import InvoServer
 
-SECRET = "gs_contract_secret_123"
+RECORDER_SECRET = "gs_contract_secret_123"
 
 
 @dataclass
@@ -141,7 +141,7 @@ class Recorder:
     def client(self, **kw: Any) -> InvoServer:
         kw.setdefault("retry_base_delay", 0.0)
         kw.setdefault("timeout", 5.0)
-        return InvoServer(SECRET, self.url, **kw)
+        return InvoServer(RECORDER_SECRET, self.url, **kw)
 
 
 @pytest.fixture(scope="session")
