@@ -105,7 +105,9 @@ def test_key_aimed_at_the_other_environment(secret: str, base_url: str) -> None:
      (CUSTOM_SECRET, SANDBOX)],
 )
 def test_custom_hosts_never_second_guessed(secret: str, base_url: str) -> None:
-    InvoServer(secret, base_url).close()
+    invo = InvoServer(secret, base_url)
+    assert invo.base_url == base_url.rstrip("/")
+    invo.close()
 
 
 # -- from_env -----------------------------------------------------------------------------------
@@ -196,10 +198,14 @@ def test_context_manager_closes(rsps: responses.RequestsMock) -> None:
     assert len(rsps.calls) == 1
 
 
-def test_close_is_idempotent() -> None:
+def test_close_is_idempotent(rsps: responses.RequestsMock) -> None:
     invo = make_client()
     invo.close()
     invo.close()
+    assert invo.closed
+    with pytest.raises(InvoError) as info:
+        invo.get_send_status("t")
+    assert info.value.code == "CLIENT_CLOSED" and len(rsps.calls) == 0
 
 
 def test_timeouts(rsps: responses.RequestsMock) -> None:
@@ -287,10 +293,14 @@ def test_constructor_signature_defaults() -> None:
 
 
 def test_constructor_positional_and_keyword() -> None:
-    InvoServer(RECORDER_SECRET, "https://invo.network")
-    InvoServer(game_secret=RECORDER_SECRET, base_url="https://invo.network")
-    InvoServer(RECORDER_SECRET, "https://invo.network", timeout=1.0, max_retries=0,
-               retry_base_delay=0.0, hooks=None)
+    clients = [
+        InvoServer(RECORDER_SECRET, "https://invo.network"),
+        InvoServer(game_secret=RECORDER_SECRET, base_url="https://invo.network"),
+        InvoServer(RECORDER_SECRET, "https://invo.network", timeout=1.0, max_retries=0,
+                   retry_base_delay=0.0, hooks=None),
+    ]
+    assert {c.base_url for c in clients} == {"https://invo.network"}
+    assert clients[2].with_options(timeout=2.0).base_url == "https://invo.network"
 
 
 @pytest.mark.parametrize("url", [
@@ -299,7 +309,7 @@ def test_constructor_positional_and_keyword() -> None:
     "http://127.0.0.1:9000", "http://[::1]:9000", "http://[::1]", "https://example.com:8443/x",
 ])
 def test_base_url_accepted(url: str) -> None:
-    InvoServer(RECORDER_SECRET, url)
+    assert InvoServer(RECORDER_SECRET, url).base_url == url.rstrip("/")
 
 
 @pytest.mark.parametrize("url", [
@@ -350,12 +360,13 @@ def test_key_prefix_mismatch_is_config_error(secret: str, url: str) -> None:
     ("ivsdk_test_abc", "http://localhost:1234"),
 ])
 def test_key_prefix_matching_ok(secret: str, url: str) -> None:
-    InvoServer(secret, url)
+    assert InvoServer(secret, url).base_url == url
 
 
 @pytest.mark.parametrize("secret", ["ivsdk_live_abc", "ivsdk_test_abc"])
 def test_base_url_may_be_omitted_with_prefixed_key(secret: str) -> None:
-    InvoServer(secret)  # type: ignore[call-arg]
+    expected = {"ivsdk_live_abc": PRODUCTION, "ivsdk_test_abc": SANDBOX}[secret]
+    assert InvoServer(secret).base_url == expected
 
 
 @pytest.mark.parametrize("secret,url", [
@@ -381,7 +392,7 @@ def test_base_url_chosen_from_prefix(secret: str, expected: str) -> None:
 
 @pytest.mark.parametrize("url", ["http://LOCALHOST:1", "http://LocalHost"])
 def test_loopback_host_case_insensitive(url: str) -> None:
-    InvoServer(RECORDER_SECRET, url)
+    assert InvoServer(RECORDER_SECRET, url).base_url == url  # http:// accepted for loopback
 
 
 def test_no_body_means_no_content_type(srv) -> None:  # type: ignore[no-untyped-def]

@@ -116,8 +116,9 @@ def test_raising_hooks_do_not_break_calls(rsps: responses.RequestsMock) -> None:
 def test_hooks_are_optional(rsps: responses.RequestsMock) -> None:
     invo = make_client(hooks=Hooks(on_error=lambda e: None))
     rsps.add("GET", URL, status=503)
-    rsps.add("GET", URL, json={})
-    invo.get_transfer_status("t-1")
+    rsps.add("GET", URL, json={"transaction_status": "pending"})
+    assert invo.get_transfer_status("t-1").transaction_status == "pending"
+    assert len(rsps.calls) == 2  # the missing on_request / on_response changed nothing
 
 
 def test_with_options_hooks(rsps: responses.RequestsMock) -> None:
@@ -257,8 +258,9 @@ def test_hook_exceptions_swallowed(srv: Recorder) -> None:
 
 
 def test_hooks_optional() -> None:
-    Hooks()
-    Hooks(on_request=lambda i: None)
+    assert (Hooks().on_request, Hooks().on_response, Hooks().on_error) == (None, None, None)
+    only = Hooks(on_request=print)
+    assert only.on_request is print and only.on_error is None
 
 
 def test_secret_never_in_payloads(srv: Recorder) -> None:

@@ -159,7 +159,8 @@ def test_defaults_and_unknown_type() -> None:
 
 def test_float_timestamp_accepted() -> None:
     t = f"{NOW}.5"
-    verify_webhook(BODY, header(t=t), SECRET, now=NOW)
+    event = verify_webhook(BODY, header(t=t), SECRET, now=NOW)
+    assert event.event_type == "purchase.completed" and event.event_id == "ev1"
 
 
 def test_invo_errors_only() -> None:
