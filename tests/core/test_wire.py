@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from typing import Any, Dict
 from urllib.parse import quote
@@ -682,3 +683,62 @@ def test_order_details_blank_id_is_missing(srv: Recorder, invo: InvoServer,
                                            kwargs: Dict[str, Any], params: Any) -> None:
     invo.get_order_details(**kwargs)
     assert srv.last.params == params
+
+
+# == the route table itself =====================================================================
+
+
+def test_every_route_is_complete_hashable_and_unique() -> None:
+    from invonetwork._routes import ALL_ROUTES, At
+
+    assert len(ALL_ROUTES) == len({(r.method, r.path) for r in ALL_ROUTES}) == 28
+    for route in ALL_ROUTES:
+        assert hash(route) == hash(route) and route.result is not None
+        in_template = set(re.findall(r"{(\w+)}", route.path))
+        assert in_template == {a.wire_key for a in route.args if a.at is At.PATH}, route.path
+        assert all(200 <= s < 300 for s in route.success)
+
+
+@pytest.mark.parametrize("auth_name", ["PLAYER_TOKEN", "SESSION_TOKEN"])
+def test_a_bearer_route_sends_the_token_and_never_the_secret(srv: Recorder,
+                                                             auth_name: str) -> None:
+    from invonetwork import PhoneShareStatusResult
+    from invonetwork._routes import Arg, At, Auth, Route, query
+
+    route = Route("GET", "/api/sdk/example/{session_id}", idempotent=True,
+                  result=PhoneShareStatusResult, auth=Auth[auth_name],
+                  args=(Arg("session_id", At.PATH), Arg("token", At.CREDENTIAL),
+                        *query("limit")))
+    srv.reply(200, {"approved": True})
+    result = srv.client()._call(route, session_id="s/1", token="tok_123", limit=5)
+    assert result.approved is True
+    sent = srv.last
+    assert sent.path == "/api/sdk/example/s%2F1" and sent.query == "limit=5"
+    assert sent.header("Authorization") == "Bearer tok_123"
+    assert sent.header("X-Game-Secret-Key") is None and RECORDER_SECRET not in str(sent.headers)
+
+
+def test_a_bearer_route_without_its_token_is_refused_before_sending(srv: Recorder) -> None:
+    from invonetwork import InvalidInputError, PhoneShareStatusResult
+    from invonetwork._routes import Arg, At, Auth, Route
+
+    route = Route("GET", "/api/sdk/example", idempotent=True, result=PhoneShareStatusResult,
+                  auth=Auth.PLAYER_TOKEN, args=(Arg("token", At.CREDENTIAL),))
+    for bad in (None, "", "tok\n"):
+        with pytest.raises(InvalidInputError):
+            srv.client()._call(route, token=bad)
+    assert srv.requests == []
+
+
+def test_the_sandbox_clock_route_sends_the_secret_and_the_clock_key(srv: Recorder) -> None:
+    from invonetwork import PhoneShareStatusResult
+    from invonetwork._routes import Arg, At, Auth, Route, body
+
+    route = Route("POST", "/api/sandbox/clock/advance", idempotent=False,
+                  result=PhoneShareStatusResult, auth=Auth.SANDBOX_CLOCK,
+                  args=(Arg("clock_key", At.CREDENTIAL), *body("seconds")))
+    srv.client()._call(route, clock_key="ck_1", seconds=60)
+    sent = srv.last
+    assert sent.header("X-Game-Secret-Key") == RECORDER_SECRET
+    assert sent.header("X-Sandbox-Clock-Key") == "ck_1" and sent.json == {"seconds": 60}
+    assert sent.header("Authorization") is None
