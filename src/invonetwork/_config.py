@@ -102,7 +102,9 @@ def _environment_of_key(game_secret: str) -> Optional[str]:
 
 
 def resolve_base_url(game_secret: str, base_url: Optional[str]) -> str:
-    """Check the secret and pick the base URL; raise ``ConfigurationError`` (a ``ValueError``) on a bad configuration.
+    """Check the secret and pick the base URL.
+
+    Raises ``ConfigurationError`` (a ``ValueError``) on a bad configuration.
 
     Without ``base_url``, an ``ivsdk_live_`` key means production and an ``ivsdk_test_`` key
     the sandbox. A key of one environment aimed at the other's INVO host is refused. A host
