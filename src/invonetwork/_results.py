@@ -238,6 +238,15 @@ def read(cls: type[R], body: Body, fallbacks: Mapping[str, Any] = {}) -> R:
     return cls(**values, raw=dict(body))  # type: ignore[call-arg]  # every result has raw
 
 
+class _Result:
+    """What every result class has besides its fields."""
+
+    @classmethod
+    def from_body(cls: type[R], body: Body, **fallbacks: Any) -> R:
+        """Build from an INVO answer, as the SDK does (see :func:`read`)."""
+        return read(cls, body, fallbacks)
+
+
 def _nonempty_text(body: Body, key: str) -> Optional[str]:
     value = body.get(key)
     return value if isinstance(value, str) and value else None
@@ -250,7 +259,7 @@ NONEMPTY_TEXT: Reader[Optional[str]] = Reader(_nonempty_text, lambda: None)
 
 
 @dataclass(frozen=True)
-class PlayerToken:
+class PlayerToken(_Result):
     """A short-lived, game-scoped token for the browser SDK (``mint_player_token``)."""
 
     token: str = wire(REQUIRED_TEXT)
@@ -278,7 +287,7 @@ def _guardian_approval(body: Body, key: str) -> Optional[dict[str, Any]]:
 
 
 @dataclass(frozen=True)
-class InitiateResult:
+class InitiateResult(_Result):
     """A started send or transfer (``initiate_send`` / ``initiate_transfer``).
 
     ``verification_method`` is ``"in_app"`` (approve by passkey in the browser), ``"sms"``
@@ -294,7 +303,7 @@ class InitiateResult:
 
 
 @dataclass(frozen=True)
-class CreateCheckoutResult:
+class CreateCheckoutResult(_Result):
     """A hosted checkout session: open ``checkout_url`` in an iframe, WebView or redirect."""
 
     session_id: Optional[Id] = wire(ID, default=False)
@@ -304,7 +313,7 @@ class CreateCheckoutResult:
 
 
 @dataclass(frozen=True)
-class PurchaseResult:
+class PurchaseResult(_Result):
     """A direct-rail currency purchase: ``status`` is ``success``, ``requires_action``
     (finish 3-D Secure with ``client_secret`` / ``payment_url``) or ``pending_payment``."""
 
@@ -324,7 +333,7 @@ class PurchaseResult:
 
 
 @dataclass(frozen=True)
-class ConfirmPaymentResult:
+class ConfirmPaymentResult(_Result):
     """The outcome of ``confirm_payment`` after the player finished the payment step."""
 
     status: str = wire(TEXT)
@@ -334,7 +343,7 @@ class ConfirmPaymentResult:
 
 
 @dataclass(frozen=True)
-class OrderDetailsResult:
+class OrderDetailsResult(_Result):
     """An order (currency or item purchase) with its money summary and status timeline."""
 
     order: dict[str, Any] = wire(OBJECT)
@@ -344,7 +353,7 @@ class OrderDetailsResult:
 
 
 @dataclass(frozen=True)
-class PurchaseItemResult:
+class PurchaseItemResult(_Result):
     """An item bought with game currency. Grant the item off the ``item.purchased`` webhook."""
 
     status: str = wire(TEXT, default=False)
@@ -358,7 +367,7 @@ class PurchaseItemResult:
 
 
 @dataclass(frozen=True)
-class ItemHistoryResult:
+class ItemHistoryResult(_Result):
     """One page of a player's item purchases (``history`` <- ``item_purchase_history``)."""
 
     history: list[Any] = wire(LIST, "item_purchase_history")
@@ -367,7 +376,7 @@ class ItemHistoryResult:
 
 
 @dataclass(frozen=True)
-class CurrencyBalance:
+class CurrencyBalance(_Result):
     """One currency in a player's wallet."""
 
     currency_id: Optional[Id] = wire(ID)
@@ -381,7 +390,7 @@ class CurrencyBalance:
 
 
 @dataclass(frozen=True)
-class PlayerBalanceResult:
+class PlayerBalanceResult(_Result):
     """A player's balances in every currency, with a summary."""
 
     player: dict[str, Any] = wire(OBJECT)
@@ -391,7 +400,7 @@ class PlayerBalanceResult:
 
 
 @dataclass(frozen=True)
-class InboundPendingItem:
+class InboundPendingItem(_Result):
     """A send or transfer waiting for this player to claim it."""
 
     transaction_id: Optional[Id] = wire(ID)
@@ -408,7 +417,7 @@ class InboundPendingItem:
 
 
 @dataclass(frozen=True)
-class InboundPendingResult:
+class InboundPendingResult(_Result):
     """Everything waiting for a player to claim."""
 
     inbound_pending: list[InboundPendingItem] = wire(rows(InboundPendingItem))
@@ -416,7 +425,7 @@ class InboundPendingResult:
 
 
 @dataclass(frozen=True)
-class LinkedIdentityEmail:
+class LinkedIdentityEmail(_Result):
     """One email linked to an INVO wallet."""
 
     email: str = wire(TEXT)
@@ -426,7 +435,7 @@ class LinkedIdentityEmail:
 
 
 @dataclass(frozen=True)
-class LinkedIdentitiesResult:
+class LinkedIdentitiesResult(_Result):
     """The INVO wallet behind a phone or email. ``not_found`` is true on a 404 (not an error)."""
 
     wallet_user_id: Optional[Id] = wire(ID)
@@ -442,7 +451,7 @@ class LinkedIdentitiesResult:
 
 
 @dataclass(frozen=True)
-class SmsVerifyResult:
+class SmsVerifyResult(_Result):
     """The outcome of an SMS PIN check; ``status == "success"`` when the move is done."""
 
     status: str = wire(TEXT)
@@ -458,7 +467,7 @@ def _needs_account_selection(body: Body, key: str) -> bool:
 
 
 @dataclass(frozen=True)
-class ClaimResult:
+class ClaimResult(_Result):
     """The outcome of redeeming a claim code.
 
     ``needs_account_selection`` is a normal answer, not an error: the phone maps to several
@@ -482,7 +491,7 @@ def _id_or_text(body: Body, key: str) -> Id:
 
 
 @dataclass(frozen=True)
-class TransactionStatusResult:
+class TransactionStatusResult(_Result):
     """Where a send or transfer stands (``verification_state`` is passed through as sent).
 
     ``currency_id`` is ``""`` when missing (the wire contract says so for this field).
@@ -502,7 +511,7 @@ class TransactionStatusResult:
 
 
 @dataclass(frozen=True)
-class GuardianApprovalStatusResult:
+class GuardianApprovalStatusResult(_Result):
     """A guardian's decision on a minor's send or transfer (from the nested ``approval``)."""
 
     state: str = wire(TEXT, "approval.state")
@@ -516,7 +525,7 @@ class GuardianApprovalStatusResult:
 
 
 @dataclass(frozen=True)
-class DestinationGame:
+class DestinationGame(_Result):
     """A game a player may send or transfer currency to."""
 
     game_id: Optional[Id] = wire(ID)
@@ -549,7 +558,7 @@ def _total_destinations(body: Body, key: str) -> int:
 
 
 @dataclass(frozen=True)
-class DestinationsResult:
+class DestinationsResult(_Result):
     """The games a player of ``source_game_id`` can send or transfer to.
 
     ``direction`` is the body's, else the one requested (the route's ``result_fallbacks``).
@@ -571,7 +580,7 @@ class DestinationsResult:
 
 
 @dataclass(frozen=True)
-class PhoneShareInitiateResult:
+class PhoneShareInitiateResult(_Result):
     """A phone-share consent request; the phone's owner got an OTP by SMS."""
 
     approval_id: Optional[Id] = wire(ID)
@@ -582,7 +591,7 @@ class PhoneShareInitiateResult:
 
 
 @dataclass(frozen=True)
-class PhoneShareApproveResult:
+class PhoneShareApproveResult(_Result):
     """The outcome of submitting the phone owner's OTP."""
 
     approval_id: Optional[Id] = wire(ID)
@@ -593,7 +602,7 @@ class PhoneShareApproveResult:
 
 
 @dataclass(frozen=True)
-class PhoneShareStatusResult:
+class PhoneShareStatusResult(_Result):
     """Whether the phone's owner has approved sharing it with this email."""
 
     approved: bool = wire(FLAG)
@@ -604,7 +613,7 @@ class PhoneShareStatusResult:
 
 
 @dataclass(frozen=True)
-class WebhookEndpointResult:
+class WebhookEndpointResult(_Result):
     """The registered webhook endpoint.
 
     ``signing_secret`` is only present on first creation: store it at once (it cannot be read
@@ -619,7 +628,7 @@ class WebhookEndpointResult:
 
 
 @dataclass(frozen=True)
-class RotateSecretResult:
+class RotateSecretResult(_Result):
     """A new signing secret (hidden from ``repr``). The old one stays valid for 7 days."""
 
     signing_secret: str = wire(REQUIRED_TEXT, repr=False)

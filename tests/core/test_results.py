@@ -896,3 +896,19 @@ def test_guardian_approval_not_object(srv: Recorder, invo: InvoServer) -> None:
     res = call(srv, invo, "get_guardian_approval_status", {"approval": "x", "state": "approved"})
     assert res.state == "" and res.approval_id is None and res.raw == {"approval": "x",
                                                                       "state": "approved"}
+
+
+# == building results by hand ===================================================================
+
+
+def test_from_body_builds_like_the_client() -> None:
+    from invonetwork import DestinationsResult, PurchaseItemResult
+
+    item = PurchaseItemResult.from_body({"transaction_id": 7, "order_id": "o", "x": 1})
+    assert (item.transaction_id, item.order_id, item.status, item.raw["x"]) == (7, "o", "", 1)
+    assert DestinationsResult.from_body({}, direction="send").direction == "send"
+    assert DestinationsResult.from_body({"direction": "transfer"},
+                                        direction="send").direction == "transfer"
+    with pytest.raises(InvoError) as info:
+        PurchaseItemResult.from_body({"order_id": "o"})
+    assert info.value.code == "INVALID_RESPONSE" and info.value.body == {"order_id": "o"}
