@@ -198,18 +198,25 @@ def _raw_field() -> Any:
     return field(default_factory=dict, repr=False, compare=False)
 
 
-_PLANS: dict[type, tuple[tuple[str, _Wire], ...]] = {}
+# Per class: (attribute, reader function, wire key, path of the objects it is nested in).
+_Plan = tuple[tuple[str, Callable[[Body, str], Any], str, tuple[str, ...]], ...]
+_PLANS: dict[type, _Plan] = {}
 
 
-def _plan(cls: type) -> tuple[tuple[str, _Wire], ...]:
+def _plan(cls: type) -> _Plan:
     plan = _PLANS.get(cls)
     if plan is None:
-        plan = tuple((f.name, f.metadata["wire"]) for f in fields(cls) if "wire" in f.metadata)
-        _PLANS[cls] = plan
+        steps = []
+        for f in fields(cls):
+            spec = f.metadata.get("wire")
+            if spec is not None:
+                *outer, key = (spec.key or f.name).split(".")
+                steps.append((f.name, spec.reader.read, key, tuple(outer)))
+        plan = _PLANS[cls] = tuple(steps)
     return plan
 
 
-def _container(body: Body, path: list[str]) -> Body:
+def _container(body: Body, path: tuple[str, ...]) -> Body:
     for part in path:
         inner = body.get(part)
         body = inner if isinstance(inner, Mapping) else {}
@@ -223,12 +230,11 @@ def read(cls: type[R], body: Body, fallbacks: Mapping[str, Any] = {}) -> R:
     """
     values: dict[str, Any] = {}
     try:
-        for name, spec in _plan(cls):
-            *outer, key = (spec.key or name).split(".")
-            value = spec.reader.read(_container(body, outer), key)
-            if name in fallbacks and value in ("", None):
-                value = fallbacks[name]
-            values[name] = value
+        for name, reader, key, outer in _plan(cls):
+            values[name] = reader(_container(body, outer) if outer else body, key)
+        for name, value in fallbacks.items():
+            if values.get(name) in ("", None):
+                values[name] = value
     except _MissingFieldError as missing:
         raise InvalidResponseError(
             f"INVO's answer has no {missing.args[0]!r}, which this call needs",
