@@ -28,7 +28,7 @@ from .support import (
     make_client,
 )
 
-# == from core/test_config.py: over a mocked transport (responses) ===========
+# == over a mocked transport (responses) =======================================================
 
 @pytest.mark.parametrize("secret", ["", "   ", None, 123])
 def test_empty_or_non_string_secret_rejected(secret: Any) -> None:
@@ -232,7 +232,7 @@ def test_errors_from_invalid_config_are_value_errors_and_can_be_pickled() -> Non
     pickle.loads(pickle.dumps(info.value))
 
 
-# == from contract/test_construction.py: over the recording server on 127.0.0.1 ===
+# == over the recording server on 127.0.0.1 ====================================================
 
 RESULT_CLASSES = [
     "PlayerToken", "InitiateResult", "CreateCheckoutResult", "PurchaseResult",

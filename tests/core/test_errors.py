@@ -39,7 +39,7 @@ from invonetwork.errors import (
 from .recorder import RECORDER_SECRET, Recorder
 from .support import SECRET, add_any
 
-# == from core/test_errors.py: over a mocked transport (responses) ===========
+# == over a mocked transport (responses) =======================================================
 
 ALL_ERROR_CLASSES = sorted(
     (obj for obj in vars(errors_module).values()
@@ -387,7 +387,7 @@ def test_specialised_subclasses(status: int, body: Any, cls: str, parent: type) 
     assert isinstance(err, parent) and isinstance(err, APIError)
 
 
-# == from contract/test_errors.py: over the recording server on 127.0.0.1 ====
+# == over the recording server on 127.0.0.1 ====================================================
 
 ATTRS = ("message", "code", "status", "body", "request_id")
 
@@ -592,7 +592,7 @@ def test_phone_share_required_from_mint(srv: Recorder, invo: InvoServer) -> None
     assert len(srv.requests) == 1
 
 
-# == from contract/test_failures.py: over the recording server on 127.0.0.1 ===
+# == failures over the recording server on 127.0.0.1: sent or not, headers, configuration ======
 
 @pytest.fixture
 def closed_port() -> Iterator[int]:

@@ -15,7 +15,7 @@ from invonetwork import ErrorInfo, Hooks, InvoError, InvoServer, RequestInfo, Re
 from .recorder import RECORDER_SECRET, Recorder
 from .support import SANDBOX, SECRET, make_client
 
-# == from core/test_hooks.py: over a mocked transport (responses) ============
+# == over a mocked transport (responses) =======================================================
 
 URL = SANDBOX + "/api/transfers/t-1/status"
 
@@ -175,7 +175,7 @@ def test_debug_log_lines_carry_the_route_template_not_personal_data(
     assert not any("ada" in line for line in lines)
 
 
-# == from contract/test_hooks.py: over the recording server on 127.0.0.1 =====
+# == over the recording server on 127.0.0.1 ====================================================
 
 class Log:
     def __init__(self) -> None:

@@ -51,7 +51,7 @@ from .support import (
     add_any,
 )
 
-# == from core/test_results.py: over a mocked transport (responses) ==========
+# == over a mocked transport (responses) =======================================================
 
 STR = ""  # a missing string field
 OPT = None  # a missing optional field
@@ -501,7 +501,7 @@ def test_every_result_keeps_raw(call: Call, client: InvoServer,
     assert result.raw == body
 
 
-# == from contract/test_results.py: over the recording server on 127.0.0.1 ===
+# == over the recording server on 127.0.0.1 ====================================================
 
 EMAIL = "p@example.com"
 RECORDER_PHONE = "+15551234567"

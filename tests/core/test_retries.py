@@ -29,7 +29,7 @@ from invonetwork.errors import (
 from .recorder import Recorder
 from .support import CALL_IDS, CALLS, IDEMPOTENT, NOT_IDEMPOTENT, Call, add_any, make_client
 
-# == from core/test_retry_policy.py: over a mocked transport (responses) =====
+# == the retry policy, driven directly (no HTTP) ===============================================
 
 # random() == 0 makes the backoff its fixed half: exact numbers to compare with.
 POLICY = RetryPolicy(max_retries=3, base_delay=1.0, random=lambda: 0.0)
@@ -202,7 +202,7 @@ def test_client_builds_its_policy_from_the_constructor_arguments() -> None:
     invo.close()
 
 
-# == from core/test_retries.py: over a mocked transport (responses) ==========
+# == over a mocked transport (responses) =======================================================
 
 RETRYABLE = [429, 500, 502, 503, 504]
 NOT_RETRYABLE = [301, 302, 400, 401, 403, 404, 409, 410, 422, 501]
@@ -449,7 +449,7 @@ def test_not_idempotent_calls_never_retry_a_429(call: Call, client: InvoServer,
     assert len(rsps.calls) == 1
 
 
-# == from contract/test_transport.py: over the recording server on 127.0.0.1 ===
+# == over the recording server on 127.0.0.1 ====================================================
 
 EMAIL = "p@example.com"
 

@@ -25,7 +25,7 @@ from .support import (
 )
 from .test_results import RECORDED_CALLS
 
-# == from core/test_validation.py: over a mocked transport (responses) =======
+# == over a mocked transport (responses) =======================================================
 
 BAD_MONEY: list[Any] = [
     "1e2", " 1", "1 ", "1.", ".5", "+1", "-1", "0", "0.00", "1.234", "\u0661\u0660", "0x10", "NaN",
@@ -360,7 +360,7 @@ def test_nan_is_never_sent(client: InvoServer, rsps: responses.RequestsMock) -> 
     assert len(rsps.calls) == 0
 
 
-# == from contract/test_validation.py: over the recording server on 127.0.0.1 ===
+# == over the recording server on 127.0.0.1 ====================================================
 
 EMAIL = "p@example.com"
 RECORDER_PHONE = "+15551234567"
@@ -662,7 +662,7 @@ def test_money_int_subclass_and_bool_subclass(srv: Recorder, invo: InvoServer) -
     assert srv.last.json["usd_amount"] == 5
 
 
-# == from contract/test_every_failure_is_invo_error.py: over the recording server on 127.0.0.1 ===
+# == odd argument values over the recording server: every failure is an InvoError ==============
 
 ODD = [5, -1, 1.5, [], {}, ["x"], {"a": 1}, object(), b"bytes", Decimal("1"), "\x00", True,
        "\ud800"]

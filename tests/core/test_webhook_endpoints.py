@@ -28,7 +28,7 @@ from .support import (
     sent_json,
 )
 
-# == from core/test_webhook_endpoints.py: over a mocked transport (responses) ===
+# == over a mocked transport (responses) =======================================================
 
 SIGNING = "whsec_0123456789abcdef"
 
@@ -177,7 +177,7 @@ def test_game_id_required(game_id: Any, client: InvoServer,
     assert len(rsps.calls) == 0
 
 
-# == from contract/test_webhook_management.py: over the recording server on 127.0.0.1 ===
+# == over the recording server on 127.0.0.1 ====================================================
 
 def test_register_wire(srv: Recorder, invo: InvoServer) -> None:
     body = {"success": True, "created": True, "signing_secret": "whsec_1",

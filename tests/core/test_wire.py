@@ -34,7 +34,7 @@ from .support import (
     split_url,
 )
 
-# == from core/test_wire.py: over a mocked transport (responses) =============
+# == over a mocked transport (responses) =======================================================
 
 @pytest.mark.parametrize("call", CALLS, ids=CALL_IDS)
 def test_request_shape(call: Call, client: InvoServer, rsps: responses.RequestsMock) -> None:
@@ -364,7 +364,7 @@ def test_phone_share_calls_send_no_secret_even_with_custom_agent(
         assert "python-sdk" in headers["User-Agent"] and "mygame/1.0" in headers["User-Agent"]
 
 
-# == from contract/test_wire.py: over the recording server on 127.0.0.1 ======
+# == over the recording server on 127.0.0.1 ====================================================
 
 EMAIL = "p@example.com"
 RECORDER_PHONE = "+15551234567"
