@@ -66,7 +66,7 @@ from ._results import (
     WebhookEndpointResult,
     read,
 )
-from ._retry import RetryPolicy
+from ._retry import RetryPolicy, check_count, check_seconds
 from ._routes import Route, build_request
 from ._transport import DEFAULT_MAX_RESPONSE_BYTES, CallOptions, Transport
 from ._validation import (
@@ -252,7 +252,8 @@ class InvoServer:
         _check_options(pool_size, max_response_bytes, session, user_agent)
         self._options = CallOptions(
             timeout=validate_timeout(timeout),
-            retry=RetryPolicy(max_retries=max_retries, base_delay=retry_base_delay),
+            retry=RetryPolicy(max_retries=check_count("max_retries", max_retries),
+                              base_delay=check_seconds("retry_base_delay", retry_base_delay)),
             hooks=_check_hooks(hooks) or Hooks(),
         )
         self._transport = Transport(

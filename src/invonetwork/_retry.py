@@ -42,7 +42,7 @@ from ._config import (
 )
 from .errors import APIError, ConfigurationError, InvoError, MaybeSentError, NotSentError
 
-__all__ = ["RETRYABLE_STATUSES", "RetryPolicy"]
+__all__ = ["RETRYABLE_STATUSES", "RetryPolicy", "check_count", "check_seconds"]
 
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 
@@ -51,13 +51,15 @@ def _default_sleep(seconds: float) -> None:
     time.sleep(seconds)  # looked up at call time, so a patched time.sleep is honoured
 
 
-def _check_count(name: str, value: object) -> int:
+def check_count(name: str, value: object) -> int:
+    """An int >= 0 (not a bool), else ``ConfigurationError`` naming ``name``."""
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise ConfigurationError(f"{name} must be an int >= 0, got {value!r}")
     return value
 
 
-def _check_seconds(name: str, value: object) -> float:
+def check_seconds(name: str, value: object) -> float:
+    """A finite number of seconds >= 0 (not a bool), else ``ConfigurationError``."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not (
         0 <= float(value) < float("inf")
     ):
@@ -88,9 +90,9 @@ class RetryPolicy:
     clock: Callable[[], float] = field(default=time.perf_counter, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        _check_count("max_retries", self.max_retries)
+        check_count("max_retries", self.max_retries)
         for name in ("base_delay", "max_backoff", "max_retry_after"):
-            object.__setattr__(self, name, _check_seconds(name, getattr(self, name)))
+            object.__setattr__(self, name, check_seconds(name, getattr(self, name)))
 
     def replace(self, **changes: Any) -> RetryPolicy:
         """A copy with ``changes``, checked like the constructor's arguments."""

@@ -770,3 +770,14 @@ def test_with_options_of_a_subclass_is_the_subclass(srv: Recorder) -> None:
     assert view.balance_of_ada().balances == []
     client.close()
     assert view.closed  # closed with the original
+
+
+@pytest.mark.parametrize(("kwargs", "named"), [
+    ({"retry_base_delay": -1}, "retry_base_delay"), ({"max_retries": -1}, "max_retries"),
+    ({"timeout": 0}, "timeout"), ({"pool_size": 0}, "pool_size"),
+    ({"max_response_bytes": 0}, "max_response_bytes"), ({"user_agent": "a\nb"}, "user_agent"),
+])
+def test_a_configuration_error_names_the_argument(kwargs: dict[str, Any], named: str) -> None:
+    with pytest.raises(ConfigurationError) as info:
+        InvoServer("ivsdk_test_x", **kwargs)
+    assert named in str(info.value)
