@@ -17,6 +17,7 @@ from typing import Any, Optional, TypeVar, Union
 from urllib.parse import urlsplit
 
 import requests
+from typing_extensions import Self
 
 from . import _routes as routes
 from ._config import (
@@ -288,7 +289,7 @@ class InvoServer:
         timeout: Optional[Timeout] = None,
         max_retries: Optional[int] = None,
         hooks: Optional[Hooks] = None,
-    ) -> InvoServer:
+    ) -> Self:
         """A view of this client with other per-call settings, sharing its connection pool.
 
         ``invo.with_options(timeout=5).get_player_balance(...)`` gives one call a tighter
@@ -309,7 +310,7 @@ class InvoServer:
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r})"
 
-    def __enter__(self) -> InvoServer:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc_info: object) -> None:

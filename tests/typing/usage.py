@@ -260,3 +260,13 @@ def sent_or_not(invo: InvoServer) -> str:
         bad: ValueError = err
         return str(bad)
     return "ok"
+
+
+class GameClient(InvoServer):
+    def ada(self) -> PlayerBalanceResult:
+        return self.get_player_balance(player_email="ada@example.com")
+
+
+def subclass_views(game: GameClient) -> None:
+    with game.with_options(timeout=2.0) as view:  # still a GameClient, for mypy too
+        print(view.ada().balances)
