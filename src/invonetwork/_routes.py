@@ -18,7 +18,7 @@ route without an emulator handler fails a test.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Any, Generic, Optional, TypeVar
 from urllib.parse import quote, urlencode
@@ -224,9 +224,9 @@ BALANCE_BY_ID = Route(
     "GET", "/api/player-balances/player/{player_id}", idempotent=True,
     result=results.PlayerBalanceResult, args=path("player_id"),
 )
-BALANCE_BY_EMAIL = Route(
-    "GET", "/api/player-balances/player/by-email/{player_email}", idempotent=True,
-    result=results.PlayerBalanceResult, args=path("player_email"),
+BALANCE_BY_EMAIL = replace(
+    BALANCE_BY_ID, path="/api/player-balances/player/by-email/{player_email}",
+    args=path("player_email"),
 )
 INBOUND_PENDING = Route(
     "GET", "/api/transfers/inbound-pending", idempotent=True, result=results.InboundPendingResult,
@@ -243,10 +243,7 @@ VERIFY_SMS_TRANSFER = Route(
     "POST", "/api/transfers/verify-sms", idempotent=False, result=results.SmsVerifyResult,
     args=body("transaction_id", "sms_pin"),
 )
-VERIFY_SMS_SEND = Route(
-    "POST", "/api/currency-sends/verify-sms", idempotent=False, result=results.SmsVerifyResult,
-    args=body("transaction_id", "sms_pin"),
-)
+VERIFY_SMS_SEND = replace(VERIFY_SMS_TRANSFER, path="/api/currency-sends/verify-sms")
 CLAIM_TRANSFER = Route(
     "POST", "/api/transfers/claim-transfer", idempotent=False, result=results.ClaimResult,
     args=body("claim_code", "target_player_name", "target_player_email", "target_player_phone",
@@ -261,10 +258,7 @@ TRANSFER_STATUS = Route(
     "GET", "/api/transfers/{transaction_id}/status", idempotent=True,
     result=results.TransactionStatusResult, args=path("transaction_id"),
 )
-SEND_STATUS = Route(
-    "GET", "/api/currency-sends/{transaction_id}/status", idempotent=True,
-    result=results.TransactionStatusResult, args=path("transaction_id"),
-)
+SEND_STATUS = replace(TRANSFER_STATUS, path="/api/currency-sends/{transaction_id}/status")
 GUARDIAN_APPROVAL_STATUS = Route(
     "GET", "/api/transactions/{transaction_id}/approval-status", idempotent=True,
     result=results.GuardianApprovalStatusResult, args=path("transaction_id"),
@@ -274,9 +268,8 @@ TRANSFER_DESTINATIONS = Route(
     result=results.DestinationsResult, args=body("source_game_id"),
     result_fallbacks=(("direction", "transfer"),),
 )
-SEND_DESTINATIONS = Route(
-    "POST", "/api/currency-sends/available-destinations", idempotent=True,
-    result=results.DestinationsResult, args=body("source_game_id"),
+SEND_DESTINATIONS = replace(
+    TRANSFER_DESTINATIONS, path="/api/currency-sends/available-destinations",
     result_fallbacks=(("direction", "send"),),
 )
 # The phone's owner drives these; the game's backend only relays them, without its secret.
