@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any, Optional, Union
 
 from ._delivery import RETRY_SCHEDULE, DeadLetter, DeliveryAttempt, DeliveryTarget, DeliveryWorker
 from ._faults import FaultRule, Faults, RequestRecord
+from ._http import SandboxApp
 from ._model import BackendError, Clock, Game, WebhookSubscription, to_decimal
-from ._routes import SandboxApp
 from ._server import SandboxHTTPServer
 from ._state import SecretVersion, World, WorldConfig
 

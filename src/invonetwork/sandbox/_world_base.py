@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Callable, Optional
 
+from ..webhooks._delivery import format_created_at
 from ._model import (
     BackendError,
     CheckoutSession,
@@ -164,7 +165,7 @@ class WorldBase:
             "idempotency_key": key,
             "event_type": event_type,
             "schema_version": "1.0",
-            "created_at": iso(self.clock.now()),
+            "created_at": format_created_at(self.clock.now()),
             "tenant_id": str(self.config.game_id),
             "data": data,
         }

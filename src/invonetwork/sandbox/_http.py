@@ -45,10 +45,11 @@ class Request:
     target: str
     headers: Mapping[str, str]
     body: bytes = b""
+    raw_headers: tuple[tuple[str, str], ...] = ()
 
     def header(self, name: str) -> str:
         """A header's value (case-insensitive), ``""`` when absent."""
-        value = self.headers.get(name)
+        value = self.headers.get(name.lower())
         return value if value is not None else ""
 
 
