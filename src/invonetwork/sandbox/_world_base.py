@@ -155,6 +155,22 @@ class WorldBase:
             raise BackendError(404, f"Player {email} not found", "PLAYER_NOT_FOUND")
         return player
 
+    # -- phones: one phone, one wallet ------------------------------------------------------
+
+    def phone_holder(self, phone: str, player: Optional[Player] = None) -> Optional[Player]:
+        """A player outside ``player``'s wallet who holds ``phone``, if any."""
+        for other in self.players.values():
+            if other.phone != phone or other is player:
+                continue
+            if player is None or other.wallet_user_id != player.wallet_user_id:
+                return other
+        return None
+
+    def attach_phone(self, player: Player, phone: Optional[str]) -> None:
+        """Give ``player`` the phone when it has none and no other wallet holds it."""
+        if phone and player.phone is None and self.phone_holder(phone, player) is None:
+            player.phone = phone
+
     # -- events -----------------------------------------------------------------------------
 
     def emit(self, event_type: str, data: dict[str, Any]) -> dict[str, Any]:

@@ -37,6 +37,13 @@ class TransferClaims(SendsAndTransfers, PhoneShare):
                 raise BackendError(
                     409, "This claim code was already used", "CLAIM_ALREADY_COMPLETED"
                 )
+            if phone != mv.receiver_phone:
+                raise BackendError(
+                    400,
+                    "This phone is not the one the money was sent to",
+                    "PHONE_MISMATCH",
+                    field=keys["phone"],
+                )
             target_game = self.games[mv.target_game_id]
             if kind == "transfer":
                 currency = body.get("target_currency_id")
@@ -50,7 +57,8 @@ class TransferClaims(SendsAndTransfers, PhoneShare):
                         expected_currency_id=target_game.currency_id,
                     )
             self._require_phone_share(phone, email)
-            candidates = [p for p in self.players.values() if p.phone == phone]
+            shared = self._phone_owner(phone, email) is not None  # approved above
+            candidates = [] if shared else [p for p in self.players.values() if p.phone == phone]
             chosen_id = body.get(keys["player_id"])
             receiver: Optional[Player]
             if chosen_id is not None:

@@ -215,8 +215,7 @@ class CurrencyPurchases(WorldBase):
             ).lower()
             player = self._player_for_write(email, opt_str(body, "player_name"))
             phone = check_phone(opt_str(body, "player_phone"), "player_phone")
-            if phone and player.phone is None:
-                player.phone = phone
+            self.attach_phone(player, phone)
             metadata = body.get("metadata")
             if "declined" in method:
                 self.emit(

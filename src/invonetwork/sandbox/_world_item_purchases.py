@@ -46,8 +46,7 @@ class ItemPurchases(WorldBase):
                 )
             phone = check_phone(opt_str(body, "player_phone"), "player_phone")
             player = self._player_for_write(email, name)
-            if phone and player.phone is None:
-                player.phone = phone
+            self.attach_phone(player, phone)
             gid = self.config.game_id
             previous = player.balance(gid)
             if previous < total:

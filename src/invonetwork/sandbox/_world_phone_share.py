@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Optional
 
 from ._model import E164_RE, BackendError, PhoneShareApproval, bad_request, iso
 from ._world_base import Answer, WorldBase
@@ -23,9 +23,18 @@ class PhoneShare(WorldBase):
         with self.lock:
             self.foreign_phones[phone] = owner_email.lower()
 
-    def _require_phone_share(self, phone: str, email: str) -> None:
+    def _phone_owner(self, phone: str, email: str) -> Optional[str]:
+        """Who else owns ``phone``: a declared foreign owner, or a player of another wallet."""
         owner = self.foreign_phones.get(phone)
-        if owner is None or owner == email.strip().lower():
+        if owner is not None:
+            return None if owner == email.strip().lower() else owner
+        holder = self.phone_holder(phone, self._player(email, create=False))
+        if holder is None or holder.email == email.strip().lower():
+            return None
+        return holder.email
+
+    def _require_phone_share(self, phone: str, email: str) -> None:
+        if self._phone_owner(phone, email) is None:
             return
         if self._approved(phone, email):
             return

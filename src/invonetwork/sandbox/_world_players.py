@@ -31,35 +31,65 @@ class PlayersAndBalances(PhoneShare):
         linked_emails: Iterable[str] = (),
         wallet_of: Optional[str] = None,
     ) -> Player:
-        """Create (or update) a player; ``balance`` is in the home game's currency."""
+        """Create (or update) a player; ``balance`` is in the home game's currency.
+
+        Everything is checked before anything changes: a refused seed leaves no trace.
+        """
         if not isinstance(email, str) or "@" not in email:
             raise ValueError(f"player email must look like an email address, got {email!r}")
         if phone is not None and not E164_RE.match(phone):
             raise ValueError(f"player phone must be E.164 (+15555550100), got {phone!r}")
         with self.lock:
+            wallet = self._seed_wallet(email, wallet_of)
+            if phone:
+                self._check_seed_phone(phone, email, wallet)
+            amounts = self._seed_balances(balance, balances)
             player = self._player(email, create=True, name=name)
             assert player is not None
             if name:
                 player.name = name
+            if wallet is not None:
+                player.wallet_user_id = wallet
             if phone:
                 player.phone = phone
             player.passkey_enrolled = bool(passkey_enrolled)
             player.is_minor = bool(is_minor)
-            player.available[self.config.game_id] = to_decimal(balance, "balance")
-            for game_id, amount in (balances or {}).items():
-                gid = int(game_id)
-                if gid not in self.games:
-                    raise ValueError(f"unknown game id {game_id!r} in balances")
-                player.available[gid] = to_decimal(amount, f"balances[{game_id}]")
+            player.available.update(amounts)
             for other in linked_emails:
                 if other.lower() not in player.linked_emails:
                     player.linked_emails.append(other.lower())
-            if wallet_of is not None:
-                owner = self._player(wallet_of, create=False)
-                if owner is None:
-                    raise ValueError(f"wallet_of names an unknown player {wallet_of!r}")
-                player.wallet_user_id = owner.wallet_user_id
             return player
+
+    def _seed_wallet(self, email: str, wallet_of: Optional[str]) -> Optional[str]:
+        """The wallet a seeded player joins (``None``: a new one of its own)."""
+        if wallet_of is not None:
+            owner = self._player(wallet_of, create=False)
+            if owner is None:
+                raise ValueError(f"wallet_of names an unknown player {wallet_of!r}")
+            return owner.wallet_user_id
+        existing = self._player(email, create=False)
+        return existing.wallet_user_id if existing is not None else None
+
+    def _check_seed_phone(self, phone: str, email: str, wallet: Optional[str]) -> None:
+        """Two players hold one phone only inside one wallet."""
+        me = self._player(email, create=False)
+        for other in self.players.values():
+            if other.phone == phone and other is not me and other.wallet_user_id != wallet:
+                raise ValueError(
+                    f"phone {phone} already belongs to {other.email}; two players share "
+                    f"a phone only inside one wallet (pass wallet_of={other.email!r})"
+                )
+
+    def _seed_balances(
+        self, balance: Any, balances: Optional[Mapping[Any, Any]]
+    ) -> dict[int, Decimal]:
+        amounts = {self.config.game_id: to_decimal(balance, "balance")}
+        for game_id, amount in (balances or {}).items():
+            gid = int(game_id)
+            if gid not in self.games:
+                raise ValueError(f"unknown game id {game_id!r} in balances")
+            amounts[gid] = to_decimal(amount, f"balances[{game_id}]")
+        return amounts
 
     def add_game(self, game: Game) -> None:
         """Add (or replace) a destination game."""
@@ -76,8 +106,7 @@ class PlayersAndBalances(PhoneShare):
             if phone is not None:
                 self._require_phone_share(phone, email)
             player = self._player_for_write(email)
-            if phone is not None and player.phone is None:
-                player.phone = phone
+            self.attach_phone(player, phone)
             token = f"ivpt_{secrets.token_urlsafe(24)}"
             expires = self.clock.now() + self.config.token_ttl
             self.tokens[token] = (player.email, expires)

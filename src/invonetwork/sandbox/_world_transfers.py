@@ -98,8 +98,7 @@ class SendsAndTransfers(WorldBase):
             if sender_email.lower() == receiver_email.lower() and target_gid == self.home.game_id:
                 raise bad_request("sender and receiver are the same player in the same game")
             sender = self._player_for_write(sender_email, sender_name)
-            if sender.phone is None:
-                sender.phone = sender_phone
+            self.attach_phone(sender, sender_phone)
             gid = self.config.game_id
             if sender.balance(gid) < amount:
                 raise BackendError(

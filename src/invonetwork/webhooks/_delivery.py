@@ -15,6 +15,7 @@ import gzip as _gzip
 import http.client
 import json
 import socket
+import time
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -133,7 +134,7 @@ def event_body(
         "idempotency_key": idempotency_key or str(uuid.uuid4()),
         "event_type": event_type,
         "schema_version": schema_version,
-        "created_at": created_at or format_created_at(datetime.now(timezone.utc).timestamp()),
+        "created_at": created_at or format_created_at(time.time()),
         "tenant_id": tenant_id,
         "data": dict(data),
     }
