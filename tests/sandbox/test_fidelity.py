@@ -57,7 +57,7 @@ def test_a_transfer_claim_with_another_phone_is_refused(sb: Sandbox, api: Api) -
 
 
 def test_seeding_a_second_holder_of_a_phone_is_refused_and_leaves_no_trace(sb: Sandbox) -> None:
-    with pytest.raises(ValueError, match="already belongs to ada@example.com"):
+    with pytest.raises(ValueError, match=r"already belongs to ada@example\.com"):
         sb.add_player("eve@example.com", phone="+15555550100", balance=5)
     with pytest.raises(KeyError):
         sb.balance("eve@example.com")
