@@ -15,11 +15,14 @@ with ``fetch`` and then, like INVO's page:
 from __future__ import annotations
 
 import html
-from typing import Any, Optional
+from decimal import Decimal
+from typing import Any, Callable, Optional
 
-from ._model import CheckoutSession, fmt
+from ._messages import HTML, Request, Response, json_response
+from ._model import CheckoutSession, DomainError, fmt
+from ._world import World
 
-__all__ = ["error_page", "render_checkout", "result_page"]
+__all__ = ["Pages", "error_page", "render_checkout", "result_page"]
 
 _STYLE = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;background:#0f172a;
@@ -181,3 +184,92 @@ def error_page(status: int, message: str, code: Optional[str]) -> bytes:
     )
     return _page("Checkout unavailable", body)
 
+
+
+# -- the pages' HTTP handlers --------------------------------------------------------------
+
+PageHandler = Callable[[Request, tuple[str, ...]], Response]
+
+
+def _failure_page(failure: DomainError) -> Response:
+    body = error_page(failure.status, failure.body["error"], failure.body.get("code"))
+    return Response(failure.status, body, HTML)
+
+
+class Pages:
+    """The hosted checkout page, its Pay/Cancel actions, and the pending-payment page."""
+
+    def __init__(self, world: World, prefix: str) -> None:
+        self.world = world
+        self.prefix = prefix
+
+    def routes(self) -> list[tuple[str, str, PageHandler]]:
+        """``(method, path template, handler)`` for each page."""
+        purchases = self.world.purchases
+        return [
+            ("GET", "/checkout/{session_id}", self.checkout),
+            ("POST", "/checkout/{session_id}/pay", self._action(purchases.pay_checkout)),
+            ("POST", "/checkout/{session_id}/cancel", self._action(purchases.cancel_checkout)),
+            ("GET", "/pay/{order_id}", self.payment),
+            ("POST", "/pay/{order_id}/complete", self.complete),
+        ]
+
+    def checkout(self, request: Request, params: tuple[str, ...]) -> Response:
+        """The page for an open session (an error page for an unknown/used/expired one)."""
+        try:
+            session = self.world.purchases.checkout_session(params[0])
+        except DomainError as failure:
+            return _failure_page(failure)
+        home = self.world.state.home
+        amount = fmt(self.world.purchases.credited_amount(session.usd_amount))
+        page = render_checkout(
+            session, page_path=f"{self.prefix}/checkout/{session.session_id}",
+            game_name=home.name, currency_amount=amount, currency_name=home.currency_name,
+        )
+        return Response(200, page, HTML)
+
+    def _action(self, press: Callable[[str], dict[str, Any]]) -> PageHandler:
+        def handler(request: Request, params: tuple[str, ...]) -> Response:
+            try:
+                result = press(params[0])
+            except DomainError as failure:
+                if request.is_form:
+                    return _failure_page(failure)
+                raise
+            if not request.is_form:
+                return json_response(200, result)
+            redirect = result.get("redirect_url")
+            if redirect:
+                return Response(303, b"", HTML, {"Location": str(redirect)})
+            return Response(200, result_page(result), HTML)
+
+        return handler
+
+    def payment(self, request: Request, params: tuple[str, ...]) -> Response:
+        """A "Complete payment" button for a ``pending_payment`` direct purchase."""
+        order_id = params[0]
+        with self.world.lock:
+            order = self.world.state.orders.get(order_id)
+            pending = order is not None and order.status == "pending_payment"
+        if not pending:
+            return Response(404, error_page(404, "No pending payment here", "ORDER_NOT_FOUND"),
+                            HTML)
+        action = html.escape(f"{self.prefix}/pay/{order_id}/complete")
+        body = (
+            f"<main class=\"card\"><h1>Sandbox payment for order {html.escape(order_id)}</h1>"
+            f"<form method=\"post\" action=\"{action}\">"
+            "<button id=\"invo-complete\" type=\"submit\">Complete payment</button></form></main>"
+        )
+        return Response(200, _page("Payment", body), HTML)
+
+    def complete(self, request: Request, params: tuple[str, ...]) -> Response:
+        """The payment page's button: credit the order."""
+        outcome = self.world.purchases.complete_pending(params[0])
+        balance = fmt(outcome.new_balance or Decimal("0"))
+        if request.is_form:
+            text = html.escape(f"Payment complete: new balance {balance}")
+            return Response(200, f"<!DOCTYPE html><p>{text}</p>".encode(), HTML)
+        return json_response(200, {
+            "status": "success", "order_id": outcome.order.order_id,
+            "transaction_id": outcome.order.transaction_id, "new_balance": balance,
+        })

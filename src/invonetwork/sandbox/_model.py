@@ -19,6 +19,7 @@ __all__ = [
     "BackendError",
     "CheckoutSession",
     "Clock",
+    "DomainError",
     "Game",
     "Movement",
     "Order",
@@ -35,8 +36,9 @@ _MONEY_RE = re.compile(r"^\d+(\.\d{1,2})?$")
 E164_RE = re.compile(r"^\+[1-9]\d{1,14}$")
 
 
-class BackendError(Exception):
-    """A non-2xx answer: ``status`` and the JSON ``body`` (``error``, ``code``, extras)."""
+class DomainError(Exception):
+    """A rule refused the request: the HTTP ``status`` and JSON ``body`` it answers with
+    (``error``, ``code``, extras). Raised by services; the HTTP layer serialises it."""
 
     def __init__(self, status: int, error: str, code: Optional[str] = None, **extra: Any) -> None:
         super().__init__(error)
@@ -47,7 +49,10 @@ class BackendError(Exception):
         self.body.update(extra)
 
 
-def bad_request(message: str, field_name: Optional[str] = None) -> BackendError:
+BackendError = DomainError  # the name before the services split
+
+
+def bad_request(message: str, field_name: Optional[str] = None) -> DomainError:
     """A 400 ``VALIDATION_ERROR`` naming the offending field."""
     if field_name is None:
         return BackendError(400, message, "VALIDATION_ERROR")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Optional
 
-from ._http import Request, Response
+from ._messages import Request, Response
 from ._server import SandboxHTTPServer
 
 __all__ = ["ReceivedWebhook", "WebhookReceiver"]

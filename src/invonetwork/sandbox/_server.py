@@ -22,7 +22,7 @@ import time
 from http import HTTPStatus
 from typing import Any, Optional, Protocol
 
-from ._http import Request, Response, json_response
+from ._messages import Request, Response, json_response
 
 __all__ = ["SandboxHTTPServer", "nodelay"]
 
