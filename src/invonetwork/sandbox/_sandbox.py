@@ -54,6 +54,54 @@ def _game_from_seed(seed: GameSeed) -> Game:
     return Game(**data)
 
 
+def _check_knobs(
+    port: Any, game_secret: Any, path_prefix: Optional[str], webhook_secret: Any
+) -> str:
+    """Refuse bad knobs before anything starts; returns the cleaned path prefix."""
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
+        raise ValueError(f"port must be an integer in 0..65535, got {port!r}")
+    for name, secret in (("game_secret", game_secret), ("webhook_secret", webhook_secret)):
+        if secret is not None and (not isinstance(secret, str) or not secret.strip()):
+            raise ValueError(f"{name} must be a non-empty string")
+    prefix = (path_prefix or "").strip()
+    if prefix and (not prefix.startswith("/") or prefix.endswith("/") or " " in prefix):
+        raise ValueError("path_prefix must look like '/sandbox' (leading /, no trailing /)")
+    if prefix.startswith("/api") or prefix.startswith("/__sandbox__"):
+        raise ValueError("path_prefix must not shadow /api or /__sandbox__")
+    return prefix
+
+
+_WORLD_KNOBS = (
+    "game_id", "game_name", "currency_name", "currency_symbol", "currency_per_usd",
+    "platform_fee_percent", "checkout_ttl", "claim_code_ttl", "guardian_ttl",
+    "verification_ttl", "otp_ttl", "sms_max_attempts", "sms_block_seconds",
+    "auto_create_players",
+)
+
+
+def _world_config(knobs: dict[str, Any], extra_games: list[Game]) -> WorldConfig:
+    """The :class:`WorldConfig` for the constructor's knobs, typed and checked."""
+    config = WorldConfig(
+        game_id=int(knobs["game_id"]),
+        game_name=str(knobs["game_name"]),
+        currency_name=str(knobs["currency_name"]),
+        currency_symbol=str(knobs["currency_symbol"]),
+        currency_per_usd=to_decimal(knobs["currency_per_usd"], "currency_per_usd"),
+        platform_fee_percent=to_decimal(knobs["platform_fee_percent"], "platform_fee_percent"),
+        sms_max_attempts=int(knobs["sms_max_attempts"]),
+        auto_create_players=bool(knobs["auto_create_players"]),
+        extra_games=extra_games,
+    )
+    for ttl in ("checkout_ttl", "claim_code_ttl", "guardian_ttl", "verification_ttl",
+                "otp_ttl", "sms_block_seconds"):
+        setattr(config, ttl, float(knobs[ttl]))
+    if config.platform_fee_percent > 100:
+        raise ValueError("platform_fee_percent must be between 0 and 100")
+    if config.sms_max_attempts < 1:
+        raise ValueError("sms_max_attempts must be >= 1")
+    return config
+
+
 class Sandbox:
     """A local INVO network: every API endpoint, stateful, on ``http://127.0.0.1:<port>``.
 
@@ -121,19 +169,8 @@ class Sandbox:
         auto_create_players: bool = True,
         verbose: bool = False,
     ) -> None:
-        if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
-            raise ValueError(f"port must be an integer in 0..65535, got {port!r}")
-        if game_secret is not None and (
-            not isinstance(game_secret, str) or not game_secret.strip()
-        ):
-            raise ValueError("game_secret must be a non-empty string")
-        prefix = (path_prefix or "").strip()
-        if prefix and (not prefix.startswith("/") or prefix.endswith("/") or " " in prefix):
-            raise ValueError("path_prefix must look like '/sandbox' (leading /, no trailing /)")
-        if prefix.startswith("/api") or prefix.startswith("/__sandbox__"):
-            raise ValueError("path_prefix must not shadow /api or /__sandbox__")
-        if sms_max_attempts < 1:
-            raise ValueError("sms_max_attempts must be >= 1")
+        prefix = _check_knobs(port, game_secret, path_prefix, webhook_secret)
+        knobs = {k: v for k, v in locals().items() if k in _WORLD_KNOBS}
         self._port_wanted = port
         self.game_secret: str = game_secret or f"ivsdk_test_{secrets.token_hex(16)}"
         self.path_prefix = prefix
@@ -141,33 +178,13 @@ class Sandbox:
         self._clock = Clock()
         self._faults = Faults()
         extra = [_game_from_seed(g) for g in games] if games is not None else []
-        self._config = WorldConfig(
-            game_id=int(game_id),
-            game_name=game_name,
-            currency_name=currency_name,
-            currency_symbol=currency_symbol,
-            currency_per_usd=to_decimal(currency_per_usd, "currency_per_usd"),
-            platform_fee_percent=to_decimal(platform_fee_percent, "platform_fee_percent"),
-            checkout_ttl=float(checkout_ttl),
-            claim_code_ttl=float(claim_code_ttl),
-            guardian_ttl=float(guardian_ttl),
-            verification_ttl=float(verification_ttl),
-            otp_ttl=float(otp_ttl),
-            sms_max_attempts=int(sms_max_attempts),
-            sms_block_seconds=float(sms_block_seconds),
-            auto_create_players=auto_create_players,
-            extra_games=extra,
-        )
-        if self._config.platform_fee_percent > 100:
-            raise ValueError("platform_fee_percent must be between 0 and 100")
+        self._config = _world_config(knobs, extra)
         self._worker = DeliveryWorker(
             self._clock, self._delivery_target,
             retry_scale=webhook_retry_scale, timeout=webhook_timeout,
         )
         self._world = World(self._config, self._clock, self._public_base, self._on_event)
         if webhook_secret is not None:
-            if not webhook_secret.strip():
-                raise ValueError("webhook_secret must be a non-empty string")
             self._world.state.webhook_secrets = [SecretVersion(webhook_secret, 1)]
         self._seed_players = [dict(p) for p in players]
         self._seed_phone_owners = dict(phone_owners or {})
