@@ -1,0 +1,129 @@
+"""The thin HTTP layer: every client route is served, the router, the one-write server."""
+
+from __future__ import annotations
+
+import io
+import re
+import socket
+import threading
+
+import pytest
+
+from invonetwork import _routes
+from invonetwork._routes import ALL_ROUTES
+from invonetwork.sandbox import Sandbox
+from invonetwork.sandbox._http import Endpoint, Router, SandboxApp
+from invonetwork.sandbox._messages import Request, Response
+from invonetwork.sandbox._server import keep_alive, read_body, read_head, render
+
+
+def _filled(path: str) -> str:
+    return re.sub(r"\{[a-z_]+\}", "x1", path)
+
+
+@pytest.fixture(scope="module")
+def app() -> SandboxApp:
+    return SandboxApp(Sandbox(), threading.Event())
+
+
+@pytest.mark.parametrize("route", ALL_ROUTES, ids=lambda r: f"{r.method} {r.path}")
+def test_every_client_route_has_a_sandbox_handler(app: SandboxApp, route: _routes.Route) -> None:
+    found = app.api.match(route.method, _filled(route.path))
+    assert not isinstance(found, Response), f"{route.method} {route.path} is not served"
+    endpoint, _ = found
+    assert endpoint.kind == "api"
+    assert endpoint.authenticated == route.authenticated
+
+
+def test_the_route_list_is_not_empty_and_has_the_named_constants() -> None:
+    assert len(ALL_ROUTES) >= 27
+    assert _routes.PURCHASE_ITEM in ALL_ROUTES
+
+
+def test_the_router_answers_404_and_405_with_allow() -> None:
+    router = Router()
+    ep = Endpoint(lambda request, call: Response(200), "api")
+    router.add("GET", "/a/{id}/b", ep)
+    router.add("POST", "/a/{id}/b", ep)
+    router.add("PUT", "/plain", ep)
+    matched = router.match("GET", "/a/x%40y/b")
+    assert not isinstance(matched, Response) and matched[1] == ("x@y",)
+    missing = router.match("GET", "/nowhere")
+    assert isinstance(missing, Response) and missing.status == 404
+    wrong = router.match("DELETE", "/a/1/b")
+    assert isinstance(wrong, Response) and wrong.status == 405
+    assert wrong.headers["Allow"] == "GET, POST"
+    assert not isinstance(router.match("PUT", "/plain"), Response)
+
+
+def test_unauthenticated_routes_need_no_secret(app: SandboxApp) -> None:
+    request = Request("GET", "/api/wallet/phone-share/status?phone=%2B15555550100&email=a%40b.c",
+                      {"user-agent": "test"})
+    assert app.handle(request).status == 200
+    secret_route = Request("GET", "/api/player-balances/player/1", {"user-agent": "test"})
+    assert app.handle(secret_route).status == 401
+
+
+def test_render_is_one_buffer_with_head_and_body() -> None:
+    data = render(Response(201, b'{"a":1}', headers={"X-A": "b"}), close=True, head_only=False)
+    head, _, body = data.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 201 Created\r\n")
+    assert b"Content-Length: 7" in head and b"X-A: b" in head and b"Connection: close" in head
+    assert body == b'{"a":1}'
+    assert render(Response(200, b"xyz"), close=False, head_only=True).endswith(b"\r\n\r\n")
+
+
+def test_read_head_and_body() -> None:
+    raw = io.BytesIO(b"\r\nPOST /p?q=1 HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n"
+                     b"X-Case: V\r\n\r\nabcrest")
+    method, target, version, headers = read_head(raw) or ("", "", "", [])
+    assert (method, target, version) == ("POST", "/p?q=1", "HTTP/1.1")
+    assert ("X-Case", "V") in headers
+    lowered = {k.lower(): v for k, v in headers}
+    assert read_body(raw, lowered) == b"abc"
+    chunked = io.BytesIO(b"3\r\nabc\r\n2;ext\r\nde\r\n0\r\n\r\n")
+    assert read_body(chunked, {"transfer-encoding": "chunked"}) == b"abcde"
+    assert read_body(io.BytesIO(b""), {"content-length": "-1"}) is None
+    assert read_head(io.BytesIO(b"")) is None
+
+
+@pytest.mark.parametrize("version,header,expected", [
+    ("HTTP/1.1", "", True), ("HTTP/1.1", "close", False),
+    ("HTTP/1.0", "", False), ("HTTP/1.0", "keep-alive", True),
+])
+def test_keep_alive(version: str, header: str, expected: bool) -> None:
+    assert keep_alive(version, {"connection": header} if header else {}) is expected
+
+
+def _exchange(port: int, payload: bytes) -> bytes:
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(payload)
+        chunks = []
+        while True:
+            data = sock.recv(65536)
+            if not data:
+                return b"".join(chunks)
+            chunks.append(data)
+
+
+def test_a_garbage_request_line_gets_a_400_and_a_close() -> None:
+    with Sandbox() as sb:
+        answer = _exchange(sb.port, b"NONSENSE\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.1 400 ") and b"Connection: close" in answer
+
+
+def test_accepted_connections_have_nagle_off() -> None:
+    with Sandbox() as sb, socket.create_connection(("127.0.0.1", sb.port), timeout=5) as sock:
+        sock.sendall(b"GET /__sandbox__/health HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert sock.recv(65536).startswith(b"HTTP/1.1 200")
+        server = sb._server
+        assert server is not None
+        accepted = list(server._conns.values())
+        assert accepted
+        assert all(c.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) for c in accepted)
+
+
+def test_http_1_0_without_keep_alive_is_closed_after_the_answer() -> None:
+    with Sandbox() as sb:
+        answer = _exchange(sb.port, b"GET /__sandbox__/health HTTP/1.0\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.1 200 ") and b'"ok": true' in answer
