@@ -1,0 +1,75 @@
+"""The delivery side: kept-alive connections with Nagle off, and a stale one replaced."""
+
+from __future__ import annotations
+
+import socket
+import threading
+
+from invonetwork.sandbox import WebhookReceiver
+from invonetwork.webhooks._delivery import DeliveryClient, build_delivery, event_body
+
+
+def _delivery() -> object:
+    return build_delivery(event_body("webhook.test", {"message": "hi"}), secrets=["s"],
+                          timestamp=1)
+
+
+def test_posts_to_one_receiver_share_one_nodelay_connection() -> None:
+    client = DeliveryClient(user_agent="test/1")
+    with WebhookReceiver() as rx:
+        for _ in range(3):
+            status, error = client.post(rx.url, _delivery())  # type: ignore[arg-type]
+            assert (status, error) == (200, None)
+        assert len(client._conns) == 1
+        (conn,) = client._conns.values()
+        assert conn.sock is not None
+        assert conn.sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+        server = rx._server
+        assert server is not None and len(server._conns) == 1  # one accepted connection
+        assert all(c.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+                   for c in server._conns.values())
+        assert {r.header("User-Agent") for r in rx.received} == {"test/1"}
+    client.close()
+    assert client._conns == {}
+
+
+def _one_answer_per_connection(listener: socket.socket, connections: int) -> None:
+    """Answer one request on each connection, then hang up without saying so."""
+    for _ in range(connections):
+        conn, _ = listener.accept()
+        with conn:
+            conn.recv(65536)
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+
+
+def test_a_connection_the_receiver_dropped_is_replaced_once() -> None:
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)
+    listener.settimeout(10)
+    port = listener.getsockname()[1]
+    server = threading.Thread(target=_one_answer_per_connection, args=(listener, 2), daemon=True)
+    server.start()
+    client = DeliveryClient(user_agent="test/1", timeout=5)
+    try:
+        url = f"http://127.0.0.1:{port}/hooks"
+        assert client.post(url, _delivery()) == (200, None)  # type: ignore[arg-type]
+        assert client.post(url, _delivery()) == (200, None)  # type: ignore[arg-type]
+    finally:
+        client.close()
+        server.join(10)
+        listener.close()
+    assert not server.is_alive()
+
+
+def test_failures_are_reported_not_raised() -> None:
+    client = DeliveryClient(user_agent="test/1", timeout=2)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    status, error = client.post(f"http://127.0.0.1:{port}/x", _delivery())  # type: ignore[arg-type]
+    assert status is None and error and "Refused" in error
+    assert client.post("http://127.0.0.1:notaport/x", _delivery())[0] is None  # type: ignore[arg-type]
+    with WebhookReceiver(statuses=[503]) as rx:
+        assert client.post(rx.url, _delivery()) == (503, "HTTP 503")  # type: ignore[arg-type]
+    client.close()
