@@ -17,6 +17,7 @@ from ._http import SandboxApp
 from ._model import Clock, DomainError, Game, fmt, iso, to_decimal
 from ._server import SandboxHTTPServer
 from ._state import SecretVersion, WorldConfig
+from ._svc_players import PlayerSeed as _Seed
 from ._world import World
 
 if TYPE_CHECKING:
@@ -302,7 +303,7 @@ class Sandbox:
             email = data.pop("email", None)
             if not isinstance(email, str):
                 raise ValueError(f"every seeded player needs an email, got {seed!r}")
-            self._world.players.add_player(email, **data)
+            self._world.players.add_player(_Seed(email, **data))
         for phone, owner in self._seed_phone_owners.items():
             self._world.phone_share.set_phone_owner(phone, owner)
         if self._seed_webhook is not None:
@@ -330,12 +331,9 @@ class Sandbox:
         ``linked_emails`` adds emails to the player's wallet; ``wallet_of`` puts this player
         in the wallet of another (existing) player.
         """
-        player = self._world.players.add_player(
-            email, name=name, phone=phone, balance=balance, balances=balances,
-            passkey_enrolled=passkey_enrolled, is_minor=is_minor,
-            linked_emails=linked_emails, wallet_of=wallet_of,
-        )
-        return player.player_id
+        seed = _Seed(email, name, phone, balance, balances, passkey_enrolled, is_minor,
+                     tuple(linked_emails), wallet_of)
+        return self._world.players.add_player(seed).player_id
 
     def add_game(self, game: GameSeed) -> None:
         """Add a destination game (a :class:`Game` or a mapping of its fields)."""

@@ -14,6 +14,21 @@ from ._svc_phone_share import PhoneShare
 
 
 @dataclass(frozen=True)
+class PlayerSeed:
+    """A player to create or update (see ``Sandbox.add_player`` for each field)."""
+
+    email: str
+    name: Optional[str] = None
+    phone: Optional[str] = None
+    balance: Any = 0
+    balances: Optional[Mapping[Any, Any]] = None
+    passkey_enrolled: bool = False
+    is_minor: bool = False
+    linked_emails: Iterable[str] = ()
+    wallet_of: Optional[str] = None
+
+
+@dataclass(frozen=True)
 class PlayerToken:
     """A minted player token."""
 
@@ -39,43 +54,32 @@ class Players:
 
     # -- seeding ----------------------------------------------------------------------------
 
-    def add_player(
-        self,
-        email: str,
-        *,
-        name: Optional[str] = None,
-        phone: Optional[str] = None,
-        balance: Any = 0,
-        balances: Optional[Mapping[Any, Any]] = None,
-        passkey_enrolled: bool = False,
-        is_minor: bool = False,
-        linked_emails: Iterable[str] = (),
-        wallet_of: Optional[str] = None,
-    ) -> Player:
+    def add_player(self, seed: PlayerSeed) -> Player:
         """Create (or update) a player; ``balance`` is in the home game's currency.
 
         Everything is checked before anything changes: a refused seed leaves no trace.
         """
+        email, phone = seed.email, seed.phone
         if not isinstance(email, str) or "@" not in email:
             raise ValueError(f"player email must look like an email address, got {email!r}")
         if phone is not None and not E164_RE.match(phone):
             raise ValueError(f"player phone must be E.164 (+15555550100), got {phone!r}")
         with self.state.lock:
-            wallet = self._seed_wallet(email, wallet_of)
+            wallet = self._seed_wallet(email, seed.wallet_of)
             if phone:
                 self._check_seed_phone(phone, email, wallet)
-            amounts = self._seed_balances(balance, balances)
-            player = self.state.find_player(email) or self.state.new_player(email, name)
-            if name:
-                player.name = name
+            amounts = self._seed_balances(seed.balance, seed.balances)
+            player = self.state.find_player(email) or self.state.new_player(email, seed.name)
+            if seed.name:
+                player.name = seed.name
             if wallet is not None:
                 player.wallet_user_id = wallet
             if phone:
                 player.phone = phone
-            player.passkey_enrolled = bool(passkey_enrolled)
-            player.is_minor = bool(is_minor)
+            player.passkey_enrolled = bool(seed.passkey_enrolled)
+            player.is_minor = bool(seed.is_minor)
             player.available.update(amounts)
-            for other in linked_emails:
+            for other in seed.linked_emails:
                 if other.lower() not in player.linked_emails:
                     player.linked_emails.append(other.lower())
             return player

@@ -119,23 +119,24 @@ def sample_event_data(event_type: str) -> dict[str, Any]:
 
 
 def event_body(
-    event_type: str,
-    data: Mapping[str, Any],
-    *,
-    event_id: Optional[str] = None,
-    idempotency_key: Optional[str] = None,
-    tenant_id: str = "1",
-    created_at: Optional[str] = None,
-    schema_version: str = "1.0",
+    event_type: str, data: Mapping[str, Any], **envelope: Optional[str]
 ) -> dict[str, Any]:
-    """The event envelope INVO posts (ids default to fresh UUIDs, ``created_at`` to now)."""
+    """The event envelope INVO posts.
+
+    ``envelope`` may set ``event_id`` and ``idempotency_key`` (default: fresh UUIDs),
+    ``tenant_id`` (``"1"``), ``created_at`` (now) and ``schema_version`` (``"1.0"``).
+    """
+    unknown = set(envelope) - {"event_id", "idempotency_key", "tenant_id", "created_at",
+                               "schema_version"}
+    if unknown:
+        raise TypeError(f"unknown envelope fields: {sorted(unknown)}")
     return {
-        "event_id": event_id or str(uuid.uuid4()),
-        "idempotency_key": idempotency_key or str(uuid.uuid4()),
+        "event_id": envelope.get("event_id") or str(uuid.uuid4()),
+        "idempotency_key": envelope.get("idempotency_key") or str(uuid.uuid4()),
         "event_type": event_type,
-        "schema_version": schema_version,
-        "created_at": created_at or format_created_at(time.time()),
-        "tenant_id": tenant_id,
+        "schema_version": envelope.get("schema_version") or "1.0",
+        "created_at": envelope.get("created_at") or format_created_at(time.time()),
+        "tenant_id": envelope.get("tenant_id") or "1",
         "data": dict(data),
     }
 

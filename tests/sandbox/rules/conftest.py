@@ -7,10 +7,11 @@ from typing import Any, Optional
 
 import pytest
 
-from invonetwork.sandbox._model import Clock, DomainError
+from invonetwork.sandbox._model import Clock, DomainError, Player
 from invonetwork.sandbox._state import WorldConfig
 from invonetwork.sandbox._svc_claims import Claim
 from invonetwork.sandbox._svc_items import ItemPurchase
+from invonetwork.sandbox._svc_players import PlayerSeed
 from invonetwork.sandbox._svc_transfers import Initiation
 from invonetwork.sandbox._world import World
 
@@ -18,12 +19,16 @@ ADA, BOB = "ada@example.com", "bob@example.com"
 ADA_PHONE, BOB_PHONE, ZED_PHONE = "+15555550100", "+15555550111", "+15555550199"
 
 
+def add(world: World, email: str, **fields: Any) -> Player:
+    """Seed a player the way ``Sandbox.add_player`` does."""
+    return world.players.add_player(PlayerSeed(email, **fields))
+
+
 def make_world(**config: Any) -> World:
     """A world with Ada (500), Bob (20, passkey) and every event recorded."""
     world = World(WorldConfig(**config), Clock())
-    world.players.add_player(ADA, name="Ada", phone=ADA_PHONE, balance="500")
-    world.players.add_player(BOB, name="Bob", phone=BOB_PHONE, balance="20",
-                             passkey_enrolled=True)
+    add(world, ADA, name="Ada", phone=ADA_PHONE, balance="500")
+    add(world, BOB, name="Bob", phone=BOB_PHONE, balance="20", passkey_enrolled=True)
     return world
 
 

@@ -14,6 +14,7 @@ from .conftest import (
     BOB,
     BOB_PHONE,
     ZED_PHONE,
+    add,
     claim,
     event_types,
     initiation,
@@ -62,8 +63,8 @@ def test_a_transfer_claim_names_the_destination_currency(world: World) -> None:
 
 
 def test_accounts_of_one_wallet_are_candidates(world: World) -> None:
-    world.players.add_player("zed@example.com", phone=ZED_PHONE)
-    world.players.add_player("zed.kid@example.com", phone=ZED_PHONE, wallet_of="zed@example.com")
+    add(world, "zed@example.com", phone=ZED_PHONE)
+    add(world, "zed.kid@example.com", phone=ZED_PHONE, wallet_of="zed@example.com")
     code = verified(world)
     choose = world.claims.claim(claim(code))
     assert choose.receiver is None
@@ -99,9 +100,9 @@ def test_inbound_pending_by_email_or_phone(world: World) -> None:
 
 def test_seeding_refuses_a_second_holder_outside_the_wallet(world: World) -> None:
     with pytest.raises(ValueError, match="wallet_of"):
-        world.players.add_player("eve@example.com", phone=ADA_PHONE)
+        add(world, "eve@example.com", phone=ADA_PHONE)
     assert world.state.find_player("eve@example.com") is None
-    world.players.add_player("ada2@example.com", phone=ADA_PHONE, wallet_of=ADA)
+    add(world, "ada2@example.com", phone=ADA_PHONE, wallet_of=ADA)
     assert world.state.phone_holder(ADA_PHONE, world.players.by_email(ADA)) is None
 
 

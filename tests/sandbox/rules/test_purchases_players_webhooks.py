@@ -11,7 +11,7 @@ from invonetwork.sandbox._svc_purchases import CheckoutRequest, DirectPurchase, 
 from invonetwork.sandbox._svc_webhooks import SECRET_GRACE_SECONDS, Registration, check_target_url
 from invonetwork.sandbox._world import World
 
-from .conftest import ADA, ADA_PHONE, event_types, make_world, refused
+from .conftest import ADA, ADA_PHONE, add, event_types, make_world, refused
 
 
 def purchase(reference: str = "ref1", method: str = "pm_card", usd: str = "5.00",
@@ -125,8 +125,8 @@ def test_players_by_id_email_and_wallet(world: World) -> None:
     ada = world.players.by_email("Ada@Example.com")
     assert world.players.by_id(ada.player_id) is ada
     assert refused(world.players.by_id, 999).body["code"] == "PLAYER_NOT_FOUND"
-    world.players.add_player("ada.alt@example.com", wallet_of=ADA)
-    world.players.add_player(ADA, linked_emails=["ada@work.example"], balance="500")
+    add(world, "ada.alt@example.com", wallet_of=ADA)
+    add(world, ADA, linked_emails=["ada@work.example"], balance="500")
     wallet = world.players.wallet(phone=ADA_PHONE, email=None)
     assert wallet.primary is ada
     assert [p.email for p in wallet.members] == [ADA, "ada.alt@example.com"]
@@ -136,15 +136,15 @@ def test_players_by_id_email_and_wallet(world: World) -> None:
 
 def test_seed_values_are_checked_before_anything_changes(world: World) -> None:
     with pytest.raises(ValueError):
-        world.players.add_player("new@example.com", balances={9999: 1})
+        add(world, "new@example.com", balances={9999: 1})
     with pytest.raises(ValueError):
-        world.players.add_player("new@example.com", balance="-1")
+        add(world, "new@example.com", balance="-1")
     with pytest.raises(ValueError):
-        world.players.add_player("new@example.com", wallet_of="ghost@example.com")
+        add(world, "new@example.com", wallet_of="ghost@example.com")
     with pytest.raises(ValueError):
-        world.players.add_player("not-an-email")
+        add(world, "not-an-email")
     assert world.state.find_player("new@example.com") is None
-    player = world.players.add_player("new@example.com", balances={2002: "3.5"})
+    player = add(world, "new@example.com", balances={2002: "3.5"})
     assert player.balance(2002) == Decimal("3.5") and player.balance(1001) == Decimal("0")
 
 

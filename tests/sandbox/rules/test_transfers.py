@@ -10,7 +10,7 @@ from invonetwork.sandbox._model import Game
 from invonetwork.sandbox._svc_transfers import CLAIM_ALPHABET
 from invonetwork.sandbox._world import World
 
-from .conftest import ADA, BOB, BOB_PHONE, event_types, initiation, make_world, refused
+from .conftest import ADA, BOB, BOB_PHONE, add, event_types, initiation, make_world, refused
 
 
 def balances(world: World, email: str = ADA, gid: int = 1001) -> tuple[Decimal, Decimal]:
@@ -160,7 +160,7 @@ def test_verifying_twice_is_a_409(world: World) -> None:
 
 def test_a_minor_waits_for_a_guardian() -> None:
     world = make_world()
-    world.players.add_player("kid@example.com", phone="+15555550133", balance=100,
+    add(world, "kid@example.com", phone="+15555550133", balance=100,
                              is_minor=True)
     mv = world.transfers.initiate(initiation(sender="kid@example.com",
                                              sender_phone="+15555550133", amount="10"))
@@ -173,7 +173,7 @@ def test_a_minor_waits_for_a_guardian() -> None:
 
 def test_a_guardian_rejection_releases_and_silence_expires() -> None:
     world = make_world()
-    world.players.add_player("kid@example.com", phone="+15555550133", balance=100,
+    add(world, "kid@example.com", phone="+15555550133", balance=100,
                              is_minor=True)
     kid = {"sender": "kid@example.com", "sender_phone": "+15555550133", "amount": "10"}
     rejected = world.transfers.initiate(initiation(request_id="a", **kid))
