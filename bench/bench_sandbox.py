@@ -18,6 +18,7 @@ of GIL: the figures are what a test suite sees.
 
 from __future__ import annotations
 
+import os
 import statistics
 import sys
 import time
@@ -50,11 +51,12 @@ def _purchase_call(invo: InvoServer, i: int) -> None:
     )
 
 
-def _rate(call: Callable[[InvoServer, int], None], invo: InvoServer, n: int) -> float:
-    started = time.perf_counter()
+def _rate(call: Callable[[InvoServer, int], None], invo: InvoServer, n: int) -> tuple[float, float]:
+    """``(calls per wall second, calls per CPU second of this process)``."""
+    started, cpu = time.perf_counter(), time.process_time()
     for i in range(n):
         call(invo, i)
-    return n / (time.perf_counter() - started)
+    return n / (time.perf_counter() - started), n / (time.process_time() - cpu)
 
 
 def _captured_bodies(sb: Sandbox) -> tuple[dict[str, object], dict[str, object]]:
@@ -81,7 +83,7 @@ def _mocked(balance: dict[str, object], item: dict[str, object]) -> Iterator[Inv
 
 
 def _round(label: str, live: InvoServer, bodies: tuple[dict[str, object], dict[str, object]],
-           n: int, results: dict[str, list[float]]) -> None:
+           n: int, results: dict[str, list[tuple[float, float]]]) -> None:
     for name, call in (("balance", _balance_call), ("purchase", _purchase_call)):
         if label == "sandbox":
             rate = _rate(call, live, n)
@@ -92,9 +94,9 @@ def _round(label: str, live: InvoServer, bodies: tuple[dict[str, object], dict[s
         results.setdefault(f"{name} {label}", []).append(rate)
 
 
-def bench_calls(rounds: int, n: int) -> dict[str, float]:
-    """Median calls/s of each (call, backend) pair over interleaved rounds."""
-    results: dict[str, list[float]] = {}
+def bench_calls(rounds: int, n: int) -> dict[str, tuple[float, float]]:
+    """Median calls/s (wall, CPU) of each (call, backend) pair over interleaved rounds."""
+    results: dict[str, list[tuple[float, float]]] = {}
     with Sandbox(players=[PLAYER]) as sb:
         bodies = _captured_bodies(sb)
         live = sb.client()
@@ -105,7 +107,10 @@ def bench_calls(rounds: int, n: int) -> dict[str, float]:
             for label in order:
                 _round(label, live, bodies, n, results)
         live.close()
-    return {key: statistics.median(values) for key, values in results.items()}
+    return {
+        key: (statistics.median(v[0] for v in values), statistics.median(v[1] for v in values))
+        for key, values in results.items()
+    }
 
 
 def bench_start_stop(n: int) -> dict[str, float]:
@@ -140,12 +145,15 @@ def bench_deliveries(rounds: int, n: int) -> float:
 def main(argv: list[str]) -> None:
     quick = "--quick" in argv
     rounds, n = (3, 300) if quick else (7, 1000)
-    print(f"python {sys.version.split()[0]}; {rounds} rounds of {n} calls, medians")
+    print(f"python {sys.version.split()[0]}; {rounds} rounds of {n} calls, medians; "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     calls = bench_calls(rounds, n)
+    print("calls/s per wall second (per CPU second of the process, i.e. on one core)")
     for name in ("balance", "purchase"):
-        live, mocked = calls[f"{name} sandbox"], calls[f"{name} responses"]
-        print(f"{name:9} sandbox {live:8.0f}/s   responses {mocked:8.0f}/s   "
-              f"ratio {live / mocked:.2f}")
+        (live, live_cpu), (mocked, mocked_cpu) = calls[f"{name} sandbox"], calls[
+            f"{name} responses"]
+        print(f"{name:9} sandbox {live:6.0f} ({live_cpu:6.0f})   responses {mocked:6.0f} "
+              f"({mocked_cpu:6.0f})   ratio {live / mocked:.2f} ({live_cpu / mocked_cpu:.2f})")
     stops = bench_start_stop(30 if quick else 200)
     print("Sandbox() start+stop ms: " + ", ".join(f"{k} {v:.2f}" for k, v in stops.items()))
     print(f"deliveries/s to a WebhookReceiver: {bench_deliveries(rounds, n):.0f}")

@@ -11,7 +11,6 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, Optional
 
@@ -93,7 +92,7 @@ class Clock:
 
 def iso(ts: float) -> str:
     """ISO 8601 UTC with a ``Z``: ``2026-01-02T03:04:05Z``."""
-    return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ts))
 
 
 def fmt(value: Decimal) -> str:

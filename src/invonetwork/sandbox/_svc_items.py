@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Optional
@@ -39,8 +40,9 @@ class FeeSplit:
     platform_fee: Decimal
     platform_fee_percent: Decimal
 
+    @functools.cached_property
     def wire(self) -> dict[str, str]:
-        """The ``financial_breakdown`` / ``fee_breakdown`` object."""
+        """The ``financial_breakdown`` / ``fee_breakdown`` object (computed once)."""
         return {
             "total_paid": fmt(self.total_paid),
             "developer_revenue": fmt(self.developer_revenue),
@@ -119,7 +121,7 @@ class ItemPurchases:
                 fee_split(req.total_price, s.config.platform_fee_percent),
             )
             receipt.order.financial_summary = {
-                **receipt.split.wire(), "currency_name": s.home.currency_name
+                **receipt.split.wire, "currency_name": s.home.currency_name
             }
             self._announce(req, receipt)
             return receipt
@@ -166,7 +168,7 @@ class ItemPurchases:
             "total_price": fmt(req.total_price),
             "currency_name": s.home.currency_name,
             "new_balance": fmt(receipt.new_balance),
-            "fee_breakdown": receipt.split.wire(),
+            "fee_breakdown": receipt.split.wire,
         })
         s.balance_changed(player, s.config.game_id, "item_purchase", order.transaction_id)
 

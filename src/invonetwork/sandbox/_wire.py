@@ -95,7 +95,7 @@ def item_receipt(receipt: ItemReceipt, currency_name: str) -> Body:
         "new_balance": fmt(receipt.new_balance),
         "previous_balance": fmt(receipt.previous_balance),
         "currency_name": currency_name,
-        "financial_breakdown": receipt.split.wire(),
+        "financial_breakdown": receipt.split.wire,
     }
 
 

@@ -27,7 +27,7 @@ from .conftest import ADA, event_types, item, make_world, refused
 def test_fee_split_table(total: str, percent: str, fee: str, developer: str) -> None:
     split = fee_split(Decimal(total), Decimal(percent))
     assert (split.platform_fee, split.developer_revenue) == (Decimal(fee), Decimal(developer))
-    wire = split.wire()
+    wire = split.wire
     assert wire["total_paid"] == total and wire["platform_fee"] == fee
     assert wire["developer_share_percent"] == f"{100 - Decimal(percent):.2f}"
 
@@ -65,7 +65,7 @@ def test_the_fee_follows_the_configured_percent() -> None:
     world = make_world(platform_fee_percent=Decimal("25"))
     receipt = world.items.purchase(item("r1", "100.00"))
     assert receipt.split.platform_fee == Decimal("25.00")
-    assert receipt.split.wire()["developer_share_percent"] == "75.00"
+    assert receipt.split.wire["developer_share_percent"] == "75.00"
 
 
 def test_not_enough_currency_changes_nothing_and_keeps_the_request_id(world: World) -> None:
