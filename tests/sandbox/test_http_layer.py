@@ -71,6 +71,8 @@ def test_render_is_one_buffer_with_head_and_body() -> None:
     assert b"Content-Length: 7" in head and b"X-A: b" in head and b"Connection: close" in head
     assert body == b'{"a":1}'
     assert render(Response(200, b"xyz"), close=False, head_only=True).endswith(b"\r\n\r\n")
+    empty = render(Response(204, b"ignored"), close=False, head_only=False)
+    assert empty.endswith(b"\r\n\r\n") and b"Content-Length" not in empty
 
 
 def test_read_head_and_body() -> None:

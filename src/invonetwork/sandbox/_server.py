@@ -66,20 +66,25 @@ def read_chunked(rfile: Any, limit: int) -> Optional[bytes]:
 
 
 def render(response: Response, *, close: bool, head_only: bool) -> bytes:
-    """The whole answer (status line, headers, body) as one byte string."""
+    """The whole answer (status line, headers, body) as one byte string.
+
+    204, 304 and 1xx answers carry no body and no ``Content-Length`` (RFC 9110).
+    """
     reason = _REASONS.get(response.status, "")
+    bodiless = response.status in (204, 304) or 100 <= response.status < 200
     lines = [
         f"HTTP/1.1 {response.status} {reason}",
         "Server: InvoSandbox/1.0",
         f"Date: {time.strftime('%a, %d %b %Y %H:%M:%S GMT', time.gmtime())}",
-        f"Content-Type: {response.content_type}",
-        f"Content-Length: {len(response.body)}",
     ]
+    if not bodiless:
+        lines.append(f"Content-Type: {response.content_type}")
+        lines.append(f"Content-Length: {len(response.body)}")
     lines.extend(f"{name}: {value}" for name, value in response.headers.items())
     if close:
         lines.append("Connection: close")
     head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
-    return head if head_only else head + response.body
+    return head if head_only or bodiless else head + response.body
 
 
 _REASONS = {status.value: status.phrase for status in HTTPStatus}
