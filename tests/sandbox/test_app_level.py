@@ -180,6 +180,7 @@ def test_the_checkout_page_and_its_buttons(app: App) -> None:
     sid = session["session_id"]
     page = app.call("GET", f"/checkout/{sid}")
     assert page.status == 200 and b"25.00 Gold Coins" in page.body
+    assert b"INVO_CHECKOUT_COMPLETE" in page.body and b"font-family" in page.body  # assets
     assert f'action="/sandbox/checkout/{sid}/pay"'.encode() in page.body
     form = {"content-type": "application/x-www-form-urlencoded"}
     cancelled = app.call("POST", f"/checkout/{sid}/cancel", raw=b"x=1", headers=form)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import html
 from decimal import Decimal
+from importlib import resources
 from typing import Any, Callable, Optional
 
 from ._messages import HTML, Request, Response, json_response
@@ -24,88 +25,17 @@ from ._world import World
 
 __all__ = ["Pages", "error_page", "render_checkout", "result_page"]
 
-_STYLE = """
-body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;background:#0f172a;
-color:#e2e8f0;margin:0;display:flex;min-height:100vh;align-items:center;justify-content:center}
-.card{background:#1e293b;border-radius:16px;padding:28px 32px;width:min(380px,90vw);
-box-shadow:0 25px 50px -12px rgba(0,0,0,.5)}
-h1{font-size:18px;margin:0 0 4px}.muted{color:#94a3b8;font-size:13px}
-.amount{font-size:34px;font-weight:700;margin:18px 0 4px}
-.badge{display:inline-block;background:#f59e0b;color:#111;border-radius:6px;padding:2px 8px;
-font-size:11px;font-weight:700;letter-spacing:.05em}
-button{width:100%;border:0;border-radius:10px;padding:12px;font-size:16px;margin-top:12px;
-cursor:pointer}#invo-pay{background:#22c55e;color:#052e16;font-weight:700}
-#invo-cancel{background:transparent;color:#cbd5e1;border:1px solid #475569}
-button:disabled{opacity:.5;cursor:default}#invo-result{margin-top:16px;min-height:1.2em}
-"""
+_ASSETS: dict[str, str] = {}  # file name -> text, read once
 
-_SCRIPT = """
-(function () {
-  var root = document.getElementById("invo-checkout");
-  var framed = false;
-  try { framed = window.parent && window.parent !== window; } catch (e) { framed = true; }
-  var result = document.getElementById("invo-result");
-  function buttons(disabled) {
-    document.getElementById("invo-pay").disabled = disabled;
-    document.getElementById("invo-cancel").disabled = disabled;
-  }
-  function finish(body) {
-    var message = {
-      type: "INVO_CHECKOUT_COMPLETE",
-      data: {
-        status: body.status,
-        transaction_id: body.transaction_id,
-        currency_received: body.currency_received,
-        new_balance: body.new_balance,
-        currency_name: body.currency_name
-      }
-    };
-    result.textContent = body.status === "success"
-      ? "Payment complete: +" + body.currency_received + " " + body.currency_name
-      : "Checkout cancelled";
-    root.setAttribute("data-status", body.status);
-    try {
-      var wk = window.webkit && window.webkit.messageHandlers &&
-        window.webkit.messageHandlers.INVO_CHECKOUT;
-      if (wk) { wk.postMessage(message); }
-    } catch (e) {}
-    try {
-      if (window.InvoBridge && window.InvoBridge.onComplete) {
-        window.InvoBridge.onComplete(JSON.stringify(message.data));
-      }
-    } catch (e) {}
-    if (framed) {
-      window.parent.postMessage(message, "*");
-    } else if (body.redirect_url) {
-      window.location.assign(body.redirect_url);
-    }
-  }
-  function submit(event) {
-    event.preventDefault();
-    var form = event.target;
-    buttons(true);
-    result.textContent = "Processing...";
-    fetch(form.getAttribute("action"), {
-      method: "POST",
-      headers: {"Content-Type": "application/json", "Accept": "application/json"},
-      body: "{}"
-    }).then(function (response) {
-      return response.json().then(function (body) { return {ok: response.ok, body: body}; });
-    }).then(function (answer) {
-      if (answer.ok) { finish(answer.body); }
-      else {
-        result.textContent = (answer.body && answer.body.error) || "Checkout failed";
-        root.setAttribute("data-status", "error");
-      }
-    }).catch(function () {
-      result.textContent = "Network error, please retry";
-      buttons(false);
-    });
-  }
-  document.getElementById("invo-pay-form").addEventListener("submit", submit);
-  document.getElementById("invo-cancel-form").addEventListener("submit", submit);
-})();
-"""
+
+def _asset(name: str) -> str:
+    """A page asset shipped next to this module (``checkout.css``, ``checkout.js``)."""
+    text = _ASSETS.get(name)
+    if text is None:
+        text = resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
+        _ASSETS[name] = text
+    return text
+
 
 
 def _page(title: str, body: str, script: str = "") -> bytes:
@@ -113,7 +43,7 @@ def _page(title: str, body: str, script: str = "") -> bytes:
     return (
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
         "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
-        f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head>"
+        f"<title>{html.escape(title)}</title><style>{_asset('checkout.css')}</style></head>"
         f"<body>{body}{script_tag}</body></html>"
     ).encode()
 
@@ -154,7 +84,7 @@ def render_checkout(
         "<p class=\"muted\">No card is charged: this is the local INVO sandbox.</p>"
         "</main>"
     )
-    return _page(f"Checkout - {game_name}", body, _SCRIPT)
+    return _page(f"Checkout - {game_name}", body, _asset("checkout.js"))
 
 
 def result_page(result: dict[str, Any]) -> bytes:
