@@ -33,10 +33,19 @@ from ._svc_transfers import SEND_MAX, Initiation
 from ._svc_webhooks import Registration
 from ._world import World
 
-__all__ = ["SEND_TEST_WEBHOOK", "Call", "api_handlers"]
+__all__ = ["SEND_TEST_WEBHOOK", "Call", "api_handlers", "needs_secret"]
 
 #: Served by the sandbox for its own ``webhooks send``-like test; not an SDK route.
 SEND_TEST_WEBHOOK = Route("POST", "/api/dev/webhooks/games/{game_id}/test", idempotent=False)
+
+
+#: The calls a phone's owner drives: they carry no game secret (the wire contract's "none").
+NO_SECRET = (r.PHONE_SHARE_INITIATE, r.PHONE_SHARE_APPROVE, r.PHONE_SHARE_STATUS)
+
+
+def needs_secret(route: Route) -> bool:
+    """Whether the sandbox checks ``X-Game-Secret-Key`` on this route."""
+    return all((route.method, route.path) != (free.method, free.path) for free in NO_SECRET)
 
 
 @dataclass

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Callable, Union
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from ._admin import ADMIN_PREFIX, Admin
-from ._api import Call, Handler, api_handlers
+from ._api import Call, Handler, api_handlers, needs_secret
 from ._checkout_page import Pages
 from ._faults import RequestRecord
 from ._messages import Request, Response, error_response, json_response
@@ -124,7 +124,7 @@ class SandboxApp:
         self.api = Router()
         self.admin = Router()
         for route, handler in api_handlers(self.world).items():
-            self.api.add(route.method, route.path, _api_endpoint(handler, route.authenticated))
+            self.api.add(route.method, route.path, _api_endpoint(handler, needs_secret(route)))
         for method, path, page in Pages(self.world, sandbox.path_prefix).routes():
             self.api.add(method, path, _plain_endpoint(page, "page", True))
         for method, path, admin in Admin(sandbox).routes():
