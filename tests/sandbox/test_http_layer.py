@@ -131,3 +131,42 @@ def test_http_1_0_without_keep_alive_is_closed_after_the_answer() -> None:
     with Sandbox() as sb:
         answer = _exchange(sb.port, b"GET /__sandbox__/health HTTP/1.0\r\n\r\n")
     assert answer.startswith(b"HTTP/1.1 200 ") and b'"ok": true' in answer
+
+
+def test_head_answers_carry_no_body() -> None:
+    with Sandbox() as sb:
+        answer = _exchange(sb.port, b"HEAD /__sandbox__/state HTTP/1.1\r\nHost: x\r\n"
+                                    b"Connection: close\r\n\r\n")
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 405") or head.startswith(b"HTTP/1.1 404")
+    assert body == b""
+
+
+def test_a_chunked_request_body_is_read() -> None:
+    with Sandbox() as sb:
+        body = b'{"seconds": 5}'
+        chunked = f"{len(body):x}\r\n".encode() + body + b"\r\n0\r\n\r\n"
+        answer = _exchange(sb.port, b"POST /__sandbox__/clock/advance HTTP/1.1\r\nHost: x\r\n"
+                                    b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+                                    + chunked)
+        assert answer.startswith(b"HTTP/1.1 200") and sb.clock_offset == 5
+
+
+def test_too_large_a_body_is_refused_and_the_connection_closed() -> None:
+    with Sandbox() as sb:
+        answer = _exchange(sb.port, b"POST /api/x HTTP/1.1\r\nHost: x\r\n"
+                                    b"Content-Length: 99999999\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.1 413") and b"Connection: close" in answer
+
+
+def test_stop_ends_idle_keep_alive_connections_and_joins_their_threads() -> None:
+    sb = Sandbox().start()
+    with socket.create_connection(("127.0.0.1", sb.port), timeout=5) as sock:
+        sock.sendall(b"GET /__sandbox__/state HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert sock.recv(65536).startswith(b"HTTP/1.1 200")
+        server = sb._server
+        assert server is not None
+        threads = list(server._conns)
+        sb.stop()
+        assert all(not t.is_alive() for t in threads)
+        assert sock.recv(65536) == b""  # the server side is gone

@@ -188,3 +188,16 @@ def test_a_guardian_rejection_releases_and_silence_expires() -> None:
     adult = world.transfers.initiate(initiation(request_id="c"))
     assert refused(world.guardians.approval, adult.transaction_id).body["code"] == (
         "APPROVAL_NOT_FOUND")
+
+
+def test_the_next_deadline_is_recomputed_across_every_movement(world: World) -> None:
+    a = world.transfers.initiate(initiation(request_id="a", amount="5"))
+    world.transfers.verify_sms("send", a.transaction_id, a.sms_pin or "")
+    b = world.transfers.initiate(initiation(request_id="b", amount="5"))
+    world.state.clock.advance(30 * 60)
+    world.transfers.sweep()
+    assert b.state == "expired" and a.state == "claim_pending"
+    assert world.state.next_expiry == a.claim_code_expires_at
+    world.state.clock.advance(72 * 3600)
+    world.transfers.sweep()
+    assert a.state == "expired" and world.state.next_expiry == float("inf")
