@@ -164,10 +164,10 @@ class ItemPurchases:
             "item_id": req.item_id,
             "item_name": req.item_name,
             "item_quantity": req.quantity,
-            "unit_price": fmt(req.unit_price),
-            "total_price": fmt(req.total_price),
+            "unit_price": order.details["unit_price"],
+            "total_price": order.details["total_price"],
             "currency_name": s.home.currency_name,
-            "new_balance": fmt(receipt.new_balance),
+            "new_balance": order.details["new_balance"],
             "fee_breakdown": receipt.split.wire,
         })
         s.balance_changed(player, s.config.game_id, "item_purchase", order.transaction_id)

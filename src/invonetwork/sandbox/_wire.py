@@ -92,8 +92,8 @@ def item_receipt(receipt: ItemReceipt, currency_name: str) -> Body:
         "status": "success",
         "transaction_id": receipt.order.transaction_id,
         "order_id": receipt.order.order_id,
-        "new_balance": fmt(receipt.new_balance),
-        "previous_balance": fmt(receipt.previous_balance),
+        "new_balance": receipt.order.details["new_balance"],
+        "previous_balance": receipt.order.details["previous_balance"],
         "currency_name": currency_name,
         "financial_breakdown": receipt.split.wire,
     }
