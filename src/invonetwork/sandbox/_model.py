@@ -15,7 +15,6 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, Optional
 
 __all__ = [
-    "BackendError",
     "CheckoutSession",
     "Clock",
     "DomainError",
@@ -48,14 +47,11 @@ class DomainError(Exception):
         self.body.update(extra)
 
 
-BackendError = DomainError  # the name before the services split
-
-
 def bad_request(message: str, field_name: Optional[str] = None) -> DomainError:
     """A 400 ``VALIDATION_ERROR`` naming the offending field."""
     if field_name is None:
-        return BackendError(400, message, "VALIDATION_ERROR")
-    return BackendError(400, message, "VALIDATION_ERROR", field=field_name)
+        return DomainError(400, message, "VALIDATION_ERROR")
+    return DomainError(400, message, "VALIDATION_ERROR", field=field_name)
 
 
 class Clock:
