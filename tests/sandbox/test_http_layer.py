@@ -14,7 +14,13 @@ from invonetwork._routes import ALL_ROUTES
 from invonetwork.sandbox import Sandbox
 from invonetwork.sandbox._http import Endpoint, Router, SandboxApp
 from invonetwork.sandbox._messages import Request, Response
-from invonetwork.sandbox._server import keep_alive, read_body, read_head, render
+from invonetwork.sandbox._server import (
+    _BadRequestError,
+    keep_alive,
+    read_body,
+    read_head,
+    render,
+)
 
 
 def _filled(path: str) -> str:
@@ -170,3 +176,24 @@ def test_stop_ends_idle_keep_alive_connections_and_joins_their_threads() -> None
         sb.stop()
         assert all(not t.is_alive() for t in threads)
         assert sock.recv(65536) == b""  # the server side is gone
+
+
+@pytest.mark.parametrize("payload", [
+    b"GET / HTTP/2.0\r\n\r\n",
+    b"GET /\r\n\r\n",
+    b"GET / HTTP/1.1\r\nno colon here\r\n\r\n",
+    b"GET / HTTP/1.1\r\n bad: leading space\r\n\r\n",
+])
+def test_malformed_requests_get_a_400_and_a_close(payload: bytes) -> None:
+    with Sandbox() as sb:
+        answer = _exchange(sb.port, payload)
+    assert answer.startswith(b"HTTP/1.1 400 ") and b"Connection: close" in answer
+
+
+@pytest.mark.parametrize("payload", [
+    b"GET / HTTP/1.1\r\n" + b"".join(b"X-%d: y\r\n" % i for i in range(120)) + b"\r\n",
+    b"GET /" + b"a" * 70000 + b" HTTP/1.1\r\n\r\n",
+])
+def test_oversized_heads_are_refused_by_the_reader(payload: bytes) -> None:
+    with pytest.raises(_BadRequestError):
+        read_head(io.BytesIO(payload))
