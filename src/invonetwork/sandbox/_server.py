@@ -27,6 +27,7 @@ from ._messages import Request, Response, json_response
 __all__ = ["SandboxHTTPServer", "nodelay"]
 
 IDLE_TIMEOUT = 30.0
+LINGER_SECONDS = 0.05
 MAX_BODY = 1024 * 1024
 
 
@@ -158,10 +159,24 @@ class Connection:
         try:
             while self.serve_one():
                 pass
+            self.linger()
         except (OSError, ValueError):
             pass  # idle timeout, reset by the peer, or close() shut the socket down
         finally:
             self.rfile.close()
+
+    def linger(self) -> None:
+        """Send FIN, then read and drop what the client still sends, briefly.
+
+        Closing a socket with unread input makes the kernel answer with a reset, which can
+        destroy the answer just sent before the client reads it (a 400 or 413 sent while the
+        client is still writing). Bounded: 50 ms and 256 KiB at most.
+        """
+        self.sock.shutdown(socket.SHUT_WR)
+        self.sock.settimeout(LINGER_SECONDS)
+        for _ in range(4):
+            if not self.sock.recv(65536):
+                return
 
     def serve_one(self) -> bool:
         """Answer one request; False when the connection must end."""
