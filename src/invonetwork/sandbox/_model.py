@@ -1,7 +1,7 @@
 """Plain data of the sandbox world: games, players, orders, sends/transfers, approvals.
 
-Everything here is mutated only by :class:`~invonetwork.sandbox._state.World` while it holds
-its lock. Values are kept as :class:`~decimal.Decimal` and rendered as 2-place decimal strings
+Everything here is mutated only by the services (``_svc_*.py``) while they hold the one
+lock of :class:`~invonetwork.sandbox._state.State`. Values are kept as :class:`~decimal.Decimal` and rendered as 2-place decimal strings
 on the wire.
 """
 

@@ -1,10 +1,11 @@
 """The HTTP/1.1 server under the sandbox: one listening socket on 127.0.0.1.
 
-One daemon thread accepts; one daemon thread per connection parses requests with the
-standard library's :class:`~http.server.BaseHTTPRequestHandler` (keep-alive honoured, idle
-connections closed after ``IDLE_TIMEOUT`` seconds). Each answer leaves in ONE write, on a
-socket with ``TCP_NODELAY``: written as two small segments (head, then body), Nagle's
-algorithm holds the second until the client's delayed ACK, about 40 ms per answer.
+One daemon thread accepts; one daemon thread per connection reads HTTP/1.1 requests with a
+small line reader (keep-alive honoured, chunked bodies read, idle connections closed after
+``IDLE_TIMEOUT`` seconds). Each answer leaves in ONE write, on a socket with
+``TCP_NODELAY``: written as two small segments (head, then body), Nagle's algorithm would
+hold the second until the client's delayed ACK, about 40 ms per answer. The webhook
+receiver serves through the same :class:`SandboxHTTPServer`.
 
 :meth:`SandboxHTTPServer.close` wakes the accept loop at once through a socket pair (no
 polling interval to wait out), shuts every connection down, and joins the threads with a
