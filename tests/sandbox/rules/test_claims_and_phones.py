@@ -168,3 +168,39 @@ def test_consent_once_granted_is_remembered() -> None:
     assert world.phone_share.owner("+15555550150", "owner@example.com") is None
     with pytest.raises(ValueError):
         world.phone_share.set_phone_owner("5550150", "x@example.com")
+
+
+def test_an_exhausted_consent_expires_and_a_new_one_starts_fresh() -> None:
+    world = consent_world()
+    ask = refused(world.players.mint_token, "me@example.com", "+15555550150")
+    first_id = ask.body["approval_id"]
+    for _ in range(5):
+        refused(world.phone_share.approve, first_id, "wrong")
+    assert refused(world.phone_share.approve, first_id, "wrong").status == 429
+    world.state.clock.advance(10 * 60)
+    assert refused(world.phone_share.approve, first_id, "wrong").status == 410
+    again = refused(world.players.mint_token, "me@example.com", "+15555550150")
+    second_id = again.body["approval_id"]
+    assert second_id != first_id
+    assert refused(world.phone_share.approve, second_id, "wrong").body[
+        "attempts_remaining"] == 4
+    world.phone_share.approve(second_id, world.state.otps["+15555550150"][-1])
+    assert world.players.mint_token("me@example.com", "+15555550150").token
+
+
+def test_the_same_pending_consent_is_reused_until_it_expires() -> None:
+    world = consent_world()
+    first = refused(world.players.mint_token, "me@example.com", "+15555550150")
+    second = refused(world.players.mint_token, "ME@example.com", "+15555550150")
+    assert first.body["approval_id"] == second.body["approval_id"]
+    assert len(world.state.otps["+15555550150"]) == 1  # asking again does not re-text
+    other = refused(world.players.mint_token, "you@example.com", "+15555550150")
+    assert other.body["approval_id"] != first.body["approval_id"]  # one per email
+
+
+def test_a_token_for_an_unknown_player_is_a_404_when_auto_create_is_off() -> None:
+    world = make_world(auto_create_players=False)
+    failure = refused(world.players.mint_token, "ghost@example.com", None)
+    assert failure.body["code"] == "PLAYER_NOT_FOUND"
+    assert world.players.mint_token(ADA, None).player.email == ADA
+    assert world.state.tokens  # remembered, though never checked
