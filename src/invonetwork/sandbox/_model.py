@@ -1,8 +1,8 @@
 """Plain data of the sandbox world: games, players, orders, sends/transfers, approvals.
 
 Everything here is mutated only by the services (``_svc_*.py``) while they hold the one
-lock of :class:`~invonetwork.sandbox._state.State`. Values are kept as :class:`~decimal.Decimal` and rendered as 2-place decimal strings
-on the wire.
+lock of :class:`~invonetwork.sandbox._state.State`. Values are kept as
+:class:`~decimal.Decimal` and rendered as 2-place decimal strings on the wire.
 """
 
 from __future__ import annotations
