@@ -225,3 +225,39 @@ def test_webhook_endpoint_registration_over_the_layer(app: App) -> None:
     sent = app.json("POST", "/api/dev/webhooks/games/1001/test", {"message": "hi"})
     assert app.sb.events_of("webhook.test")[0]["data"] == {"message": "hi"}
     assert sent["idempotency_key"] == app.sb.events_of("webhook.test")[0]["idempotency_key"]
+
+
+def test_admin_views_of_texts_events_and_deliveries(app: App) -> None:
+    app.sb.set_phone_owner("+15555550150", "owner@example.com")
+    ask = app.json("POST", "/api/sdk/player-token",
+                   {"player_email": "me@example.com", "player_phone": "+15555550150"})
+    assert ask["code"] == "PHONE_SHARE_APPROVAL_REQUIRED"
+    otp = app.json("GET", "/__sandbox__/otp?phone=%2B15555550150")
+    assert otp["otp"] and otp["phone"] == "+15555550150"
+    sms = app.json("GET", "/__sandbox__/sms")["messages"]
+    assert sms[-1]["otp"] == otp["otp"] and sms[-1]["approval_id"] == ask["approval_id"]
+    app.json("POST", "/api/item-purchases/purchase-item", item("e1", "1.00"))
+    events = app.json("GET", "/__sandbox__/events")["events"]
+    assert [e["event_type"] for e in events] == ["item.purchased", "balance.updated"]
+    deliveries = app.json("GET", "/__sandbox__/webhooks/deliveries")
+    assert deliveries == {"deliveries": [], "pending": 0}  # nothing subscribed
+    assert app.json("GET", "/__sandbox__/webhooks/dead-letters") == {"dead_letters": []}
+    assert app.json("POST", "/__sandbox__/webhooks/replay")["replayed"] == 0
+    missing = app.call("POST", "/__sandbox__/webhooks/replay", {"idempotency_key": "nope"})
+    assert missing.status == 400  # an unknown key is a KeyError: a 400 over HTTP
+    key = events[0]["idempotency_key"]
+    assert app.json("POST", "/__sandbox__/webhooks/replay", {"idempotency_key": key})[
+        "replayed"] == 1
+
+
+def test_admin_phone_owners_and_reset(app: App) -> None:
+    bad = app.call("POST", "/__sandbox__/phone-owners", {"phone": "+15555550160"})
+    assert bad.status == 400
+    ok = app.call("POST", "/__sandbox__/phone-owners",
+                  {"phone": "+15555550160", "owner_email": "o@example.com"})
+    assert ok.status == 200
+    app.json("POST", "/api/item-purchases/purchase-item", item("z1", "1.00"))
+    assert app.call("POST", "/__sandbox__/reset").status == 200
+    snapshot = app.json("GET", "/__sandbox__/state")
+    assert snapshot["orders"] == 0 and snapshot["players"][0]["balances"]["1001"] == "500"
+    assert app.sb._world.state.foreign_phones == {}  # only the seeds come back
