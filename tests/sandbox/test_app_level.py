@@ -261,3 +261,49 @@ def test_admin_phone_owners_and_reset(app: App) -> None:
     snapshot = app.json("GET", "/__sandbox__/state")
     assert snapshot["orders"] == 0 and snapshot["players"][0]["balances"]["1001"] == "500"
     assert app.sb._world.state.foreign_phones == {}  # only the seeds come back
+
+
+def test_movement_ids_belong_to_their_own_path(app: App) -> None:
+    send = app.json("POST", "/api/currency-sends/initiate-send", {
+        "client_request_id": "p1", "sender_player_name": "Ada",
+        "sender_player_email": "ada@example.com", "sender_player_phone": "+15555550100",
+        "receiver_player_email": "zed@example.com", "receiver_player_phone": "+15555550199",
+        "receiving_game_id": 2002, "amount": "5"})
+    txn = send["transaction_id"]
+    assert app.json("GET", f"/api/currency-sends/{txn}/status")["transaction_type"] == "send"
+    wrong = app.call("GET", f"/api/transfers/{txn}/status")
+    assert wrong.status == 404 and json.loads(wrong.body)["code"] == "TRANSACTION_NOT_FOUND"
+    assert app.call("GET", f"/api/transactions/{txn}/approval-status").status == 404
+
+
+def test_balances_by_email_are_case_blind_and_unknown_ones_404(app: App) -> None:
+    found = app.json("GET", "/api/player-balances/player/by-email/ADA%40Example.com")
+    assert found["player"]["player_email"] == "ada@example.com"
+    missing = app.call("GET", "/api/player-balances/player/by-email/nobody%40example.com")
+    assert missing.status == 404 and json.loads(missing.body)["code"] == "PLAYER_NOT_FOUND"
+
+
+def test_webhook_endpoint_errors_over_the_layer(app: App) -> None:
+    other = app.call("PUT", "/api/dev/webhooks/games/2002", {"target_url": "https://h.example"})
+    assert other.status == 403 and json.loads(other.body)["code"] == "GAME_MISMATCH"
+    private = app.call("PUT", "/api/dev/webhooks/games/1001", {"target_url": "https://10.1.2.3/h"})
+    assert json.loads(private.body)["code"] == "INVALID_TARGET_URL"
+    plain = app.call("PUT", "/api/dev/webhooks/games/1001", {"target_url": "http://h.example/x"})
+    assert json.loads(plain.body)["code"] == "INVALID_TARGET_URL"
+    rotate = app.call("POST", "/api/dev/webhooks/games/1001/rotate-secret")
+    assert rotate.status == 404 and json.loads(rotate.body)["code"] == "WEBHOOK_NOT_FOUND"
+    assert app.call("PUT", "/api/dev/webhooks/games/1001", {"target_url": "x"},
+                    secret=False).status == 401
+
+
+def test_destinations_echo_the_direction_and_check_the_source(app: App) -> None:
+    sends = app.json("POST", "/api/currency-sends/available-destinations",
+                     {"source_game_id": 1001})
+    transfers = app.json("POST", "/api/transfers/available-destinations",
+                         {"source_game_id": "1001"})
+    assert (sends["direction"], transfers["direction"]) == ("send", "transfer")
+    assert sends["total_destinations"] == 2 and sends["transfer_mode"] == "universal"
+    unknown = app.call("POST", "/api/transfers/available-destinations", {"source_game_id": 5})
+    assert unknown.status == 404 and json.loads(unknown.body)["code"] == "GAME_NOT_FOUND"
+    assert app.json("POST", "/api/transfers/available-destinations", {})["field"] == (
+        "source_game_id")
