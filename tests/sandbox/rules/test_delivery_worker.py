@@ -155,3 +155,38 @@ def test_the_thread_delivers_and_stops() -> None:
     finally:
         w.stop()
     assert w._thread is None
+
+
+def test_stop_drops_nothing_silently_but_stops_retrying() -> None:
+    client = ScriptedClient(500)
+    w, clock = worker(client)
+    w.enqueue(event())
+    run_due(w)
+    assert w.pending == 1  # the retry waits 30 s
+    assert w.wait_idle(0.01)  # nothing is due now: idle, though a retry waits
+    w.stop()
+    clock.advance(30)
+    assert w._thread is None and w.pending == 1  # kept for inspection, never sent
+    w.clear()
+    assert w.pending == 0
+
+
+def test_waits_give_up_at_their_deadline() -> None:
+    w, _ = worker(ScriptedClient())
+    assert w.wait_for(lambda a: True, timeout=0.02) is None
+    w.enqueue(event())
+    assert not w.wait_idle(0.02)  # due now and nobody delivering
+    run_due(w)
+    assert w.wait_idle(0.02)
+
+
+def test_replayed_events_keep_the_key_and_get_a_fresh_first_attempt() -> None:
+    client = ScriptedClient(200, 200)
+    w, _ = worker(client)
+    w.enqueue(event("k9"))
+    run_due(w)
+    w.enqueue({k: v for k, v in event("k9").items() if k != "event_id"})
+    run_due(w)
+    first, second = w.attempts
+    assert first.idempotency_key == second.idempotency_key == "k9"
+    assert second.attempt == 1 and second.event_id != "k9"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -172,3 +173,32 @@ def test_players_are_found_by_any_of_their_emails() -> None:
     assert state.player_for_write("third@example.com").player_id == 3
     strict = State(WorldConfig(auto_create_players=False), Clock())
     assert refused(strict.player_for_write, "x@example.com").status == 404
+
+
+def test_events_have_the_envelope_and_balance_updates_their_data() -> None:
+    seen: list[dict[str, Any]] = []
+    state = State(WorldConfig(game_id=77), Clock(), on_event=seen.append)
+    event = state.emit("custom.thing", {"a": 1})
+    assert seen == [event] and state.events == [event]
+    assert set(event) == {"event_id", "idempotency_key", "event_type", "schema_version",
+                          "created_at", "tenant_id", "data"}
+    assert event["tenant_id"] == "77" and event["schema_version"] == "1.0"
+    player = state.new_player("p@example.com")
+    state.balance_changed(player, 77, "purchase", "txn_1")
+    data = state.events[-1]["data"]
+    assert data == {"player_email": "p@example.com", "identity_id": player.identity_id,
+                    "currency_id": 77, "currency_name": "Gold Coins", "new_balance": "0.00",
+                    "reason": "purchase", "transaction_id": "txn_1"}
+    assert player.last_transaction[77].endswith("Z")
+
+
+def test_requests_know_their_headers_and_forms() -> None:
+    from invonetwork.sandbox._messages import Request, error_response, json_response
+
+    form = Request("POST", "/", {"content-type": "application/x-www-form-urlencoded; a=b"})
+    assert form.is_form and form.header("Content-Type").startswith("application/")
+    assert form.header("missing") == "" and not Request("GET", "/", {}).is_form
+    answer = json_response(201, {"a": 1}, {"X": "y"})
+    assert (answer.status, answer.body, answer.headers) == (201, b'{"a": 1}', {"X": "y"})
+    assert json.loads(error_response(400, "m", "C", field="f").body) == {
+        "error": "m", "code": "C", "field": "f"}
