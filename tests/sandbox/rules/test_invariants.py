@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from decimal import Decimal
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -111,3 +112,54 @@ def test_concurrent_purchases_take_the_lock() -> None:
     assert world.players.by_email(ADA).balance(1001) == Decimal("800")
     assert len({o.order_id for o in world.state.orders.values()}) == 200
     assert len([e for e in world.state.events if e["event_type"] == "item.purchased"]) == 200
+
+
+def _race(n: int, action: Any) -> list[object]:
+    """Run ``action`` on ``n`` threads at once; returns each result or DomainError."""
+    barrier = threading.Barrier(n)
+    results: list[object] = []
+    lock = threading.Lock()
+
+    def run() -> None:
+        barrier.wait(5)
+        try:
+            outcome: object = action()
+        except DomainError as failure:
+            outcome = failure
+        with lock:
+            results.append(outcome)
+
+    threads = [threading.Thread(target=run) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    return results
+
+
+def test_a_request_id_raced_from_many_threads_reserves_once() -> None:
+    world = make_world()
+    results = _race(8, lambda: world.transfers.initiate(initiation(request_id="same")))
+    assert len({id(r) for r in results}) == 1  # every caller got the one movement
+    assert len(world.state.movements) == 1
+    assert world.players.by_email(ADA).reserved[1001] == Decimal("50")
+
+
+def test_a_claim_code_raced_from_many_threads_pays_once() -> None:
+    world = make_world()
+    mv = world.transfers.initiate(initiation(amount="30"))
+    world.transfers.verify_sms("send", mv.transaction_id, mv.sms_pin or "")
+    results = _race(6, lambda: world.claims.claim(claim(mv.claim_code or "")))
+    failures = [r for r in results if isinstance(r, DomainError)]
+    assert len(failures) == 5 and {f.status for f in failures} == {409}
+    assert world.players.by_email("zed@example.com").balance(2002) == Decimal("30")
+
+
+def test_a_checkout_raced_from_many_threads_credits_once() -> None:
+    from invonetwork.sandbox._svc_purchases import CheckoutRequest
+
+    world = make_world()
+    session = world.purchases.create_checkout(CheckoutRequest(ADA, Decimal("1.00")))
+    results = _race(6, lambda: world.purchases.pay_checkout(session.session_id))
+    assert sum(1 for r in results if isinstance(r, dict)) == 1
+    assert world.players.by_email(ADA).balance(1001) == Decimal("510")
