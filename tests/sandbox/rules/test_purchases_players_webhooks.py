@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from invonetwork.sandbox import _wire as wire
 from invonetwork.sandbox._svc_purchases import CheckoutRequest, DirectPurchase, outcome_for
 from invonetwork.sandbox._svc_webhooks import SECRET_GRACE_SECONDS, Registration, check_target_url
 from invonetwork.sandbox._world import World
@@ -197,3 +198,48 @@ def test_a_test_event_is_emitted(world: World) -> None:
     assert event["event_type"] == "webhook.test" and event["tenant_id"] == "1001"
     assert event["event_id"] == event["idempotency_key"]
     assert event["created_at"].endswith("+00:00")
+
+
+def test_a_wallet_lists_every_email_of_every_member(world: World) -> None:
+    add(world, "ada.alt@example.com", wallet_of=ADA, linked_emails=["alt@work.example"])
+    add(world, ADA, phone=ADA_PHONE, balance="500", linked_emails=["ada@home.example"])
+    body = wire.wallet(world.players.wallet(phone=None, email="alt@work.example"))
+    assert body["primary_email"] == ADA and body["primary_phone"] == ADA_PHONE
+    assert [(e["email"], e["primary"]) for e in body["emails"]] == [
+        (ADA, True), ("ada@home.example", False), ("ada.alt@example.com", False),
+        ("alt@work.example", False)]
+    assert all(e["verified_at"].endswith("Z") for e in body["emails"])
+    assert body["wallet_user_id"].startswith("wal_") and body["is_minor"] is False
+
+
+def test_a_declined_reference_is_not_remembered_so_a_retry_charges_again(world: World) -> None:
+    refused(world.purchases.purchase, purchase("d1", method="pm_card_declined"))
+    refused(world.purchases.purchase, purchase("d1", method="pm_card_declined"))
+    assert event_types(world) == ["purchase.failed", "purchase.failed"]
+    assert world.purchases.purchase(purchase("d1", method="pm_ok",
+                                             fingerprint="f-new")).status == "success"
+
+
+def test_a_three_d_secure_order_can_also_be_completed_from_its_page(world: World) -> None:
+    pending = world.purchases.purchase(purchase("s1", method="pm_3ds"))
+    done = world.purchases.complete_pending(pending.order.order_id)
+    assert done.new_balance == Decimal("550")
+    again = world.purchases.confirm(pending.payment_intent_id or "", None)
+    assert again.new_balance == Decimal("550")  # confirming a paid order credits nothing
+
+
+def test_transfer_events_carry_the_movement(world: World) -> None:
+    from .conftest import initiation
+
+    mv = world.transfers.initiate(initiation(kind="transfer", amount="12.5", game=3003))
+    world.transfers.verify_sms("transfer", mv.transaction_id, mv.sms_pin or "")
+    sent = world.state.events[0]["data"]
+    assert sent == {
+        "transaction_id": mv.transaction_id, "flow": "transfer", "order_id": mv.order_id,
+        "sender_email": ADA, "receiver_email": "zed@example.com",
+        "to_phone": "+15555550199", "amount": "12.50", "net_amount": "12.50",
+        "source_game_id": 1001, "target_game_id": 3003, "currency_name": "Gems",
+        "approved_by": "sms",
+    }
+    assert world.state.events[1]["data"] == {k: v for k, v in sent.items()
+                                             if k != "approved_by"}
