@@ -73,3 +73,64 @@ def test_failures_are_reported_not_raised() -> None:
     with WebhookReceiver(statuses=[503]) as rx:
         assert client.post(rx.url, _delivery()) == (503, "HTTP 503")  # type: ignore[arg-type]
     client.close()
+
+
+def _scripted_server(answers: list[bytes]) -> tuple[socket.socket, threading.Thread, list[int]]:
+    """A server answering each request with the next raw answer; counts connections."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)
+    listener.settimeout(10)
+    connections: list[int] = []
+
+    def serve() -> None:
+        pending = list(answers)
+        while pending:
+            conn, _ = listener.accept()
+            connections.append(1)
+            with conn:
+                while pending:
+                    if not conn.recv(65536):
+                        break
+                    answer = pending.pop(0)
+                    conn.sendall(answer)
+                    if b"Connection: close" in answer or len(answer) > 65536:
+                        break
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    return listener, thread, connections
+
+
+def test_a_receiver_that_says_close_gets_a_new_connection_next_time() -> None:
+    ok_close = b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    ok_keep = b"HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n"
+    listener, thread, connections = _scripted_server([ok_close, ok_keep, ok_keep])
+    client = DeliveryClient(user_agent="t", timeout=5)
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}/h"
+    try:
+        assert client.post(url, _delivery())[0] == 200  # type: ignore[arg-type]
+        assert client._conns == {}  # closed as asked
+        assert client.post(url, _delivery())[0] == 202  # type: ignore[arg-type]
+        assert client.post(url, _delivery())[0] == 202  # type: ignore[arg-type]
+        assert len(client._conns) == 1
+    finally:
+        client.close()
+        thread.join(10)
+        listener.close()
+    assert len(connections) == 2
+
+
+def test_an_oversized_answer_is_read_partly_and_its_connection_dropped() -> None:
+    big = b"x" * 100_000
+    answer = b"HTTP/1.1 500 Oops\r\nContent-Length: %d\r\n\r\n%s" % (len(big), big)
+    listener, thread, _ = _scripted_server([answer])
+    client = DeliveryClient(user_agent="t", timeout=5)
+    try:
+        status, error = client.post(  # type: ignore[arg-type]
+            f"http://127.0.0.1:{listener.getsockname()[1]}/h", _delivery())
+        assert (status, error) == (500, "HTTP 500") and client._conns == {}
+    finally:
+        client.close()
+        thread.join(10)
+        listener.close()

@@ -243,3 +243,18 @@ def test_transfer_events_carry_the_movement(world: World) -> None:
     }
     assert world.state.events[1]["data"] == {k: v for k, v in sent.items()
                                              if k != "approved_by"}
+
+
+def test_seeding_an_existing_email_updates_that_player(world: World) -> None:
+    ada = world.players.by_email(ADA)
+    again = add(world, "ADA@example.com", name="Ada L.", phone="+15555550144", balance="7",
+                passkey_enrolled=True, linked_emails=["a@one.example"])
+    assert again is ada and ada.player_id == 1
+    assert (ada.name, ada.phone, ada.passkey_enrolled) == ("Ada L.", "+15555550144", True)
+    assert ada.balance(1001) == Decimal("7")  # the seed sets the balance
+    add(world, ADA, linked_emails=["a@one.example", "a@two.example"])
+    assert ada.linked_emails == ["a@one.example", "a@two.example"]
+    assert ada.balance(1001) == Decimal("0") and ada.name == "Ada L."  # unnamed: kept
+    with pytest.raises(ValueError, match="already belongs to bob"):
+        add(world, ADA, phone="+15555550111")
+    assert ada.phone == "+15555550144"  # refused: unchanged
