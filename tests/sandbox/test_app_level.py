@@ -307,3 +307,45 @@ def test_destinations_echo_the_direction_and_check_the_source(app: App) -> None:
     assert unknown.status == 404 and json.loads(unknown.body)["code"] == "GAME_NOT_FOUND"
     assert app.json("POST", "/api/transfers/available-destinations", {})["field"] == (
         "source_game_id")
+
+
+def test_the_prefix_is_stripped_only_at_a_path_boundary(app: App) -> None:
+    assert app.call("GET", "/sandboxed/api/player-balances/player/1").status == 404
+    assert app.call("GET", "/sandbox").status == 404  # the prefix alone is no API path
+    assert app.call("GET", "/sandbox/api/player-balances/player/1").status == 200
+
+
+def test_expired_sessions_get_an_error_page(app: App) -> None:
+    session = app.json("POST", "/api/checkout/sessions",
+                       {"player_email": "ada@example.com", "usd_amount": "1.00"})
+    app.sb.advance_time(15 * 60)
+    page = app.call("GET", f"/checkout/{session['session_id']}")
+    assert page.status == 410 and b"SESSION_EXPIRED" in page.body
+    assert page.content_type.startswith("text/html")
+
+
+def test_admin_actions_on_orders_movements_and_guardians(app: App) -> None:
+    app.sb.add_player("kid@example.com", phone="+15555550133", balance=20, is_minor=True)
+    base = {"sender_player_name": "K", "receiver_player_email": "zed@example.com",
+            "receiver_player_phone": "+15555550199", "receiving_game_id": 2002, "amount": "1"}
+    kid = {**base, "sender_player_email": "kid@example.com",
+           "sender_player_phone": "+15555550133"}
+    initiate = "/api/currency-sends/initiate-send"
+    first = app.json("POST", initiate, {**kid, "client_request_id": "a"})
+    second = app.json("POST", initiate, {**kid, "client_request_id": "b"})
+    approved = app.json("POST", f"/__sandbox__/guardian/{first['transaction_id']}/approve")
+    rejected = app.json("POST", f"/__sandbox__/guardian/{second['transaction_id']}/reject")
+    assert (approved["state"], rejected["state"]) == ("approved", "rejected")
+    app.sb.add_player("pk@example.com", phone="+15555550144", balance=5, passkey_enrolled=True)
+    own = app.json("POST", "/api/currency-sends/initiate-send", {
+        **base, "client_request_id": "c", "sender_player_email": "pk@example.com",
+        "sender_player_phone": "+15555550144"})
+    done = app.json("POST", f"/__sandbox__/transactions/{own['transaction_id']}/approve")
+    assert done["status"] == "approved" and len(done["claim_code"]) == 8
+    pending = app.json("POST", "/api/currency-purchases/purchase-currency",
+                       {"purchase_reference": "q1", "player_email": "ada@example.com",
+                        "usd_amount": "2.00", "payment_method_id": "pm_pending"})
+    paid = app.json("POST", f"/__sandbox__/orders/{pending['order_id']}/complete")
+    assert paid["new_balance"] == "520.00"
+    json_done = app.call("POST", f"/pay/{pending['order_id']}/complete")
+    assert json_done.status == 409  # already completed: JSON error for a JSON post

@@ -197,3 +197,26 @@ def test_malformed_requests_get_a_400_and_a_close(payload: bytes) -> None:
 def test_oversized_heads_are_refused_by_the_reader(payload: bytes) -> None:
     with pytest.raises(_BadRequestError):
         read_head(io.BytesIO(payload))
+
+
+def test_stop_interrupts_a_stalled_request() -> None:
+    import requests
+
+    sb = Sandbox().start()
+    sb.stall_next(1, seconds=30)
+    outcome: list[object] = []
+
+    def call() -> None:
+        try:
+            outcome.append(requests.get(sb.base_url + "/api/player-balances/player/1",
+                                        headers={"User-Agent": "t"}, timeout=20))
+        except requests.RequestException as exc:
+            outcome.append(exc)
+
+    thread = threading.Thread(target=call)
+    thread.start()
+    assert sb.wait_until(lambda: sb.request_count() == 1, timeout=5)
+    sb.stop()
+    thread.join(10)
+    assert not thread.is_alive()
+    assert len(outcome) == 1 and isinstance(outcome[0], requests.ConnectionError)
