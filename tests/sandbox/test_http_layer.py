@@ -220,3 +220,34 @@ def test_stop_interrupts_a_stalled_request() -> None:
     thread.join(10)
     assert not thread.is_alive()
     assert len(outcome) == 1 and isinstance(outcome[0], requests.ConnectionError)
+
+
+def test_answers_carry_a_date_and_the_server_name() -> None:
+    data = render(Response(200, b"{}"), close=False, head_only=False).decode("latin-1")
+    head = dict(line.split(": ", 1) for line in data.split("\r\n")[1:] if ": " in line)
+    assert head["Server"] == "InvoSandbox/1.0" and head["Date"].endswith(" GMT")
+    assert re.fullmatch(r"\w{3}, \d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2} GMT", head["Date"])
+    assert "Connection" not in head
+
+
+def test_header_values_are_trimmed_and_repeated_names_keep_the_last() -> None:
+    raw = io.BytesIO(b"GET / HTTP/1.1\r\nX-A:   one  \r\nx-a: two\r\n\r\n")
+    _, _, _, headers = read_head(raw) or ("", "", "", [])
+    assert headers == [("X-A", "one"), ("x-a", "two")]
+    assert {k.lower(): v for k, v in headers} == {"x-a": "two"}
+
+
+def test_nagle_can_be_turned_off_on_any_socket_without_raising() -> None:
+    from invonetwork.sandbox._server import nodelay
+
+    with socket.socket() as sock:
+        nodelay(sock)
+        assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+    nodelay(sock)  # closed: ignored
+
+
+@pytest.mark.parametrize("token,expected", [
+    ("keep-alive, Upgrade", True), ("Close", False), ("upgrade", True),
+])
+def test_connection_tokens_are_read_case_blind(token: str, expected: bool) -> None:
+    assert keep_alive("HTTP/1.1", {"connection": token}) is expected
