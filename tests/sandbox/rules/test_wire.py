@@ -89,3 +89,24 @@ def test_status_inbound_and_subscription(world: World) -> None:
     assert inbound["inbound_pending"][0]["source_game"] == "Sandbox Quest"
     assert wire.subscription(world.state, 1) is None
     assert Decimal(status["amount"]) == Decimal("50")
+
+
+def test_checkout_and_purchase_bodies(world: World) -> None:
+    from invonetwork.sandbox._svc_purchases import CheckoutRequest, DirectPurchase
+
+    session = world.purchases.create_checkout(CheckoutRequest(ADA, Decimal("1.00")))
+    body = wire.checkout(session, "http://127.0.0.1:1/sandbox")
+    assert body["checkout_url"] == f"http://127.0.0.1:1/sandbox/checkout/{session.session_id}"
+    assert body["expires_at"].endswith("Z") and body["success"] is True
+
+    def direct(ref: str, method: str) -> dict[str, object]:
+        return wire.purchase(world.purchases.purchase(DirectPurchase(
+            ref, ref, ADA, Decimal("1.00"), payment_method=method)))
+
+    ok, action, pending = direct("a", "pm"), direct("b", "pm_3ds"), direct("c", "pm_pending")
+    assert ok["status"] == "success" and ok["new_balance"] == "510.00"
+    assert "client_secret" not in ok and "payment_url" not in ok
+    assert action["payment_intent_id"] and str(action["client_secret"]).startswith(
+        str(action["payment_intent_id"]) + "_secret_")
+    assert "new_balance" not in action
+    assert str(pending["payment_url"]).endswith(f"/pay/{pending['order_id']}")
