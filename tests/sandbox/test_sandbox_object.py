@@ -154,3 +154,24 @@ def test_start_stop_is_idempotent_and_restartable() -> None:
     with sb:
         assert sb.running and sb.port > 0 and sb.base_url.endswith("/sandbox")
     assert first_port > 0
+
+
+def test_the_context_manager_stops_even_when_the_body_raises() -> None:
+    sb = Sandbox()
+    with pytest.raises(RuntimeError, match="boom"), sb:
+        assert sb.running
+        raise RuntimeError("boom")
+    assert not sb.running
+
+
+def test_client_options_reach_the_sdk() -> None:
+    from invonetwork import InvoError
+
+    with Sandbox(players=SEEDS) as sb, sb.client(max_retries=0) as invo:
+        sb.throttle_next(1, retry_after=0)
+        with pytest.raises(InvoError) as info:
+            invo.get_player_balance(player_email="ada@example.com")
+        assert info.value.status == 429
+        assert sb.request_count() == 1  # max_retries=0: sent once
+        invo.get_player_balance(player_email="ada@example.com")  # the fault is used up
+        assert sb.request_count() == 2
