@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import socket
 import threading
 
@@ -33,12 +34,31 @@ def test_posts_to_one_receiver_share_one_nodelay_connection() -> None:
     assert client._conns == {}
 
 
+def _read_request(conn: socket.socket) -> bytes:
+    """One whole request (head and Content-Length body), or b"" when the peer closed."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = conn.recv(65536)
+        if not chunk:
+            return b""
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = 0
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value)
+    while len(body) < length:
+        body += conn.recv(65536)
+    return data
+
+
 def _one_answer_per_connection(listener: socket.socket, connections: int) -> None:
     """Answer one request on each connection, then hang up without saying so."""
     for _ in range(connections):
         conn, _ = listener.accept()
         with conn:
-            conn.recv(65536)
+            _read_request(conn)
             conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
 
 
@@ -90,7 +110,7 @@ def _scripted_server(answers: list[bytes]) -> tuple[socket.socket, threading.Thr
             connections.append(1)
             with conn:
                 while pending:
-                    if not conn.recv(65536):
+                    if not _read_request(conn):
                         break
                     answer = pending.pop(0)
                     conn.sendall(answer)
@@ -134,3 +154,26 @@ def test_an_oversized_answer_is_read_partly_and_its_connection_dropped() -> None
         client.close()
         thread.join(10)
         listener.close()
+
+
+def test_a_request_leaves_in_one_write() -> None:
+    from invonetwork.webhooks._delivery import _HTTP
+
+    class Recorder:
+        def __init__(self) -> None:
+            self.writes: list[bytes] = []
+
+        def sendall(self, data: bytes) -> None:
+            self.writes.append(bytes(data))
+
+    conn = _HTTP("127.0.0.1", 9)
+    recorder = Recorder()
+    conn.sock = recorder  # type: ignore[assignment]
+    conn.request_in_one_write("POST", "/hooks", b'{"a":1}', {"X-Test": "1"})
+    (write,) = recorder.writes
+    assert write.startswith(b"POST /hooks HTTP/1.1\r\n") and write.endswith(b'\r\n\r\n{"a":1}')
+    assert b"X-Test: 1" in write and b"Content-Length: 7" in write
+    plain = http.client.HTTPConnection("127.0.0.1", 9)
+    plain.sock = Recorder()  # type: ignore[assignment]
+    plain.request("POST", "/hooks", body=b'{"a":1}')
+    assert len(plain.sock.writes) == 2  # type: ignore[attr-defined]  # why the subclass exists
