@@ -16,7 +16,6 @@ receiver refused, server error), 2 usage error.
 from __future__ import annotations
 
 import argparse
-import gzip as gzip_module
 import json
 import os
 import signal
@@ -25,7 +24,6 @@ import threading
 import time
 import uuid
 from collections.abc import Sequence
-from datetime import datetime, timezone
 from typing import Any, Optional, TextIO
 
 from ._version import __version__
@@ -321,35 +319,13 @@ def _cmd_verify(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextI
     return 0
 
 
-def sample_data(event_type: str) -> dict[str, Any]:
-    """Plausible ``data`` for a test event of ``event_type``."""
-    txn = f"txn_test_{uuid.uuid4().hex[:12]}"
-    order = f"ord_test_{uuid.uuid4().hex[:12]}"
-    common = {"transaction_id": txn, "order_id": order, "player_email": "player@example.com",
-              "identity_id": uuid.uuid4().hex}
-    if event_type.startswith("purchase."):
-        return {**common, "usd_amount": "10.00", "currency_amount": "100.00",
-                "currency_name": "Gold Coins", "new_balance": "100.00", "rail": "platform",
-                "metadata": {}}
-    if event_type == "item.purchased":
-        return {**common, "item_id": "sword_001", "item_name": "Flaming Sword",
-                "item_quantity": 1, "unit_price": "50.00", "total_price": "50.00",
-                "currency_name": "Gold Coins", "new_balance": "50.00",
-                "fee_breakdown": {"total_paid": "50.00", "developer_revenue": "45.00",
-                                  "platform_fee": "5.00"}}
-    if event_type.startswith("transfer."):
-        return {**common, "amount": "25.00", "net_amount": "25.00", "flow": "transfer"}
-    if event_type == "balance.updated":
-        return {"player_email": "player@example.com", "currency_name": "Gold Coins",
-                "new_balance": "100.00"}
-    if event_type == "payout.status_changed":
-        return {"payout_id": f"po_test_{uuid.uuid4().hex[:12]}", "status": "paid"}
-    return {"message": "Test event from the invonetwork CLI"}
-
-
 def _cmd_send(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from .sandbox._delivery import _post
-    from .webhooks._signing import compute_signature, format_signature_header
+    from .webhooks._delivery import (
+        DeliveryClient,
+        build_delivery,
+        event_body,
+        sample_event_data,
+    )
 
     secrets = _secrets(args)
     if not args.url.startswith(("http://", "https://")):
@@ -364,35 +340,17 @@ def _cmd_send(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if not isinstance(data, dict):
             raise UsageError("--data must be a JSON object")
     else:
-        data = sample_data(args.event_type)
+        data = sample_event_data(args.event_type)
     key = str(uuid.uuid4())
-    event = {
-        "event_id": key,
-        "idempotency_key": key,
-        "event_type": args.event_type,
-        "schema_version": "1.0",
-        "created_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "tenant_id": str(args.tenant_id),
-        "data": data,
-    }
-    body = json.dumps(event, separators=(",", ":")).encode("utf-8")
-    timestamp = int(time.time())
-    headers = {
-        "Content-Type": "application/json",
-        "User-Agent": f"invonetwork-cli/{__version__}",
-        "X-Invo-Signature": format_signature_header(
-            timestamp, [compute_signature(s, timestamp, body) for s in secrets]
-        ),
-        "X-Invo-Idempotency-Key": key,
-        "X-Invo-Event-Id": key,
-        "X-Invo-Event-Type": args.event_type,
-        "X-Invo-Secret-Version": "1",
-    }
-    wire = body
-    if args.gzip:
-        wire = gzip_module.compress(body)
-        headers["Content-Encoding"] = "gzip"
-    status, error = _post(args.url, wire, headers, args.timeout)
+    event = event_body(
+        args.event_type, data, event_id=key, idempotency_key=key, tenant_id=str(args.tenant_id)
+    )
+    delivery = build_delivery(event, secrets=secrets, timestamp=int(time.time()), gzip=args.gzip)
+    client = DeliveryClient(user_agent=f"invonetwork-cli/{__version__}", timeout=args.timeout)
+    try:
+        status, error = client.post(args.url, delivery)
+    finally:
+        client.close()
     if status is not None and 200 <= status < 300:
         print(f"sent {args.event_type} ({key}): HTTP {status}", file=out)
         return 0

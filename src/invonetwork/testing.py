@@ -13,16 +13,19 @@ so a delivery built here always verifies with the same secret and a fresh clock.
 
 from __future__ import annotations
 
-import gzip as _gzip
-import json
+import dataclasses
 import time
-import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from typing import Any, Optional, Union
 
 from .errors import InvalidInputError
+from .webhooks._delivery import (
+    WebhookDelivery,
+    build_delivery,
+    event_body,
+    format_created_at,
+    sample_event_data,
+)
 from .webhooks._signing import compute_signature, format_signature_header
 
 __all__ = [
@@ -87,49 +90,6 @@ def sign_webhook_payload(
     )
 
 
-def _new_id(prefix: str) -> str:
-    return f"{prefix}{uuid.uuid4().hex}"
-
-
-def sample_event_data(event_type: str) -> dict[str, Any]:
-    """Realistic ``data`` for an event type (fresh ids each call; money as decimal strings).
-
-    ``purchase.completed`` and ``item.purchased`` get every field of the contract; other
-    types get a small common set (``transaction_id``, ``player_email``, ``currency_name``,
-    ``new_balance``).
-    """
-    common: dict[str, Any] = {
-        "transaction_id": _new_id("txn_"),
-        "player_email": "player@example.com",
-        "currency_name": "Gold",
-        "new_balance": "4200.00",
-    }
-    if event_type == "purchase.completed":
-        return {
-            **common,
-            "order_id": _new_id("ord_"),
-            "identity_id": _new_id("idn_"),
-            "usd_amount": "9.99",
-            "currency_amount": "1000",
-            "rail": "platform",
-            "metadata": {},
-        }
-    if event_type == "item.purchased":
-        return {
-            **common,
-            "order_id": _new_id("ord_"),
-            "identity_id": _new_id("idn_"),
-            "item_id": "sword_01",
-            "item_name": "Iron Sword",
-            "item_quantity": 2,
-            "unit_price": "125.00",
-            "total_price": "250.00",
-            "new_balance": "3950.00",
-            "fee_breakdown": {"platform_fee": "12.50", "net_to_game": "237.50"},
-        }
-    return common
-
-
 def make_event_body(
     event_type: str,
     *,
@@ -153,46 +113,15 @@ def make_event_body(
     if not isinstance(event_type, str):
         raise _invalid("event_type must be a str")
     kind = str(event_type)
-    stamp = created_at or datetime.now(timezone.utc).isoformat(timespec="microseconds")
-    return {
-        "event_id": event_id or str(uuid.uuid4()),
-        "idempotency_key": idempotency_key or str(uuid.uuid4()),
-        "event_type": kind,
-        "schema_version": schema_version,
-        "created_at": stamp,
-        "tenant_id": tenant_id,
-        "data": dict(data) if data is not None else sample_event_data(kind),
-    }
-
-
-@dataclass(frozen=True)
-class WebhookDelivery:
-    """One delivery, ready to POST: ``body`` and ``headers`` exactly as INVO sends them.
-
-    Attributes:
-        body: The request body on the wire (gzip-compressed when built with ``gzip=True``).
-        headers: ``X-Invo-Signature``, ``X-Invo-Idempotency-Key``, ``X-Invo-Event-Id``,
-            ``X-Invo-Secret-Version``, ``Content-Type`` and, for gzip, ``Content-Encoding``.
-        payload: The JSON object that was signed (``None`` when raw bytes were given).
-        signed_body: The uncompressed bytes the signature covers.
-        timestamp: The ``t=`` value.
-    """
-
-    body: bytes
-    headers: dict[str, str]
-    payload: Optional[dict[str, Any]] = field(repr=False)
-    signed_body: bytes = field(repr=False)
-    timestamp: int
-
-    @property
-    def signature_header(self) -> str:
-        """The ``X-Invo-Signature`` header value."""
-        return self.headers["X-Invo-Signature"]
-
-    @property
-    def idempotency_key(self) -> str:
-        """The ``X-Invo-Idempotency-Key`` header value."""
-        return self.headers["X-Invo-Idempotency-Key"]
+    return event_body(
+        kind,
+        data if data is not None else sample_event_data(kind),
+        event_id=event_id,
+        idempotency_key=idempotency_key,
+        tenant_id=tenant_id,
+        created_at=created_at,
+        schema_version=schema_version,
+    )
 
 
 def build_webhook_delivery(
@@ -235,41 +164,33 @@ def build_webhook_delivery(
         A :class:`WebhookDelivery`; POST ``delivery.body`` with ``delivery.headers``.
     """
     when = _timestamp(timestamp)
-    payload: Optional[dict[str, Any]]
+    payload: Union[Mapping[str, Any], bytes]
     if isinstance(event, (bytes, bytearray)):
-        payload = None
-        signed = bytes(event)
+        payload = bytes(event)
+    elif isinstance(event, str):
+        payload = make_event_body(
+            event,
+            data=data,
+            event_id=event_id,
+            idempotency_key=idempotency_key,
+            tenant_id=tenant_id,
+            created_at=format_created_at(when),
+        )
+    elif isinstance(event, Mapping):
+        payload = event
     else:
-        if isinstance(event, str):
-            payload = make_event_body(
-                event,
-                data=data,
-                event_id=event_id,
-                idempotency_key=idempotency_key,
-                tenant_id=tenant_id,
-                created_at=datetime.fromtimestamp(when, timezone.utc).isoformat(
-                    timespec="microseconds"
-                ),
-            )
-        elif isinstance(event, Mapping):
-            payload = dict(event)
-        else:
-            raise _invalid("event must be an event type, a body mapping, or bytes")
-        signed = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-    body_key = payload.get("idempotency_key") if payload is not None else None
-    body_id = payload.get("event_id") if payload is not None else None
-    headers = {
-        "Content-Type": "application/json",
-        "X-Invo-Signature": sign_webhook_payload(signed, secret, timestamp=when),
-        "X-Invo-Idempotency-Key": idempotency_key
-        or (body_key if isinstance(body_key, str) else str(uuid.uuid4())),
-        "X-Invo-Event-Id": event_id or (body_id if isinstance(body_id, str) else str(uuid.uuid4())),
-        "X-Invo-Secret-Version": str(secret_version),
-    }
-    wire = signed
-    if gzip:
-        wire = _gzip.compress(signed, mtime=0)
-        headers["Content-Encoding"] = "gzip"
-    return WebhookDelivery(
-        body=wire, headers=headers, payload=payload, signed_body=signed, timestamp=when
+        raise _invalid("event must be an event type, a body mapping, or bytes")
+    delivery = build_delivery(
+        payload, secrets=_secrets(secret), timestamp=when,
+        secret_version=secret_version, gzip=gzip,
     )
+    overrides = {
+        name: value
+        for name, value in (
+            ("X-Invo-Idempotency-Key", idempotency_key), ("X-Invo-Event-Id", event_id)
+        )
+        if value
+    }
+    if overrides:
+        delivery = dataclasses.replace(delivery, headers={**delivery.headers, **overrides})
+    return delivery

@@ -92,7 +92,8 @@ def test_transfer_passkey_then_claim_with_account_selection(
     sb: Sandbox, invo: InvoServer
 ) -> None:
     sb.add_player("zed@example.com", name="Zed", phone="+15555550199")
-    sb.add_player("zed.kid@example.com", name="Zed Jr", phone="+15555550199")
+    sb.add_player("zed.kid@example.com", name="Zed Jr", phone="+15555550199",
+                  wallet_of="zed@example.com")
     transfer = _transfer(invo, "t1")
     assert transfer.verification_method == "in_app"
     txn = transfer.transaction_id

@@ -258,7 +258,8 @@ def test_transfer_in_app_approval_and_claim_with_account_selection(
     sb: Sandbox, api: Api
 ) -> None:
     sb.add_player("twin1@example.com", name="Twin One", phone="+15555550177")
-    sb.add_player("twin2@example.com", name="Twin Two", phone="+15555550177")
+    sb.add_player("twin2@example.com", name="Twin Two", phone="+15555550177",
+                  wallet_of="twin1@example.com")
     r = api.post("/api/transfers/initiate-transfer", transfer_body(
         "t1", source_player_email="kim@example.com", source_player_name="Kim",
         source_player_phone="+15555550122", target_player_phone="+15555550177"))

@@ -30,7 +30,7 @@ def independent_mac(secret: str, t: int, body: bytes) -> str:
     return hmac.new(secret.encode(), f"{t}.".encode() + body, hashlib.sha256).hexdigest()
 
 
-def test_delivery_headers_are_exactly_the_contract_set() -> None:
+def test_delivery_headers_are_the_contract_set_plus_the_sandbox_extras() -> None:
     delivery = build_webhook_delivery("purchase.completed", secret=SECRET, timestamp=T,
                                       idempotency_key="idem-1", event_id="evt-1",
                                       secret_version=3)
@@ -40,6 +40,8 @@ def test_delivery_headers_are_exactly_the_contract_set() -> None:
         "X-Invo-Idempotency-Key": "idem-1",
         "X-Invo-Event-Id": "evt-1",
         "X-Invo-Secret-Version": "3",
+        "X-Invo-Event-Type": "purchase.completed",
+        "X-Invo-Delivery-Attempt": "1",
     }
     assert delivery.signature_header == delivery.headers["X-Invo-Signature"]
     assert delivery.idempotency_key == "idem-1"

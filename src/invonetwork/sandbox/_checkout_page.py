@@ -15,94 +15,27 @@ with ``fetch`` and then, like INVO's page:
 from __future__ import annotations
 
 import html
-from typing import Any, Optional
+from decimal import Decimal
+from importlib import resources
+from typing import Any, Callable, Optional
 
-from ._model import CheckoutSession, fmt
+from ._messages import HTML, Request, Response, json_response
+from ._model import CheckoutSession, DomainError, fmt
+from ._world import World
 
-__all__ = ["error_page", "render_checkout", "result_page"]
+__all__ = ["Pages", "error_page", "render_checkout", "result_page"]
 
-_STYLE = """
-body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;background:#0f172a;
-color:#e2e8f0;margin:0;display:flex;min-height:100vh;align-items:center;justify-content:center}
-.card{background:#1e293b;border-radius:16px;padding:28px 32px;width:min(380px,90vw);
-box-shadow:0 25px 50px -12px rgba(0,0,0,.5)}
-h1{font-size:18px;margin:0 0 4px}.muted{color:#94a3b8;font-size:13px}
-.amount{font-size:34px;font-weight:700;margin:18px 0 4px}
-.badge{display:inline-block;background:#f59e0b;color:#111;border-radius:6px;padding:2px 8px;
-font-size:11px;font-weight:700;letter-spacing:.05em}
-button{width:100%;border:0;border-radius:10px;padding:12px;font-size:16px;margin-top:12px;
-cursor:pointer}#invo-pay{background:#22c55e;color:#052e16;font-weight:700}
-#invo-cancel{background:transparent;color:#cbd5e1;border:1px solid #475569}
-button:disabled{opacity:.5;cursor:default}#invo-result{margin-top:16px;min-height:1.2em}
-"""
+_ASSETS: dict[str, str] = {}  # file name -> text, read once
 
-_SCRIPT = """
-(function () {
-  var root = document.getElementById("invo-checkout");
-  var framed = false;
-  try { framed = window.parent && window.parent !== window; } catch (e) { framed = true; }
-  var result = document.getElementById("invo-result");
-  function buttons(disabled) {
-    document.getElementById("invo-pay").disabled = disabled;
-    document.getElementById("invo-cancel").disabled = disabled;
-  }
-  function finish(body) {
-    var message = {
-      type: "INVO_CHECKOUT_COMPLETE",
-      data: {
-        status: body.status,
-        transaction_id: body.transaction_id,
-        currency_received: body.currency_received,
-        new_balance: body.new_balance,
-        currency_name: body.currency_name
-      }
-    };
-    result.textContent = body.status === "success"
-      ? "Payment complete: +" + body.currency_received + " " + body.currency_name
-      : "Checkout cancelled";
-    root.setAttribute("data-status", body.status);
-    try {
-      var wk = window.webkit && window.webkit.messageHandlers &&
-        window.webkit.messageHandlers.INVO_CHECKOUT;
-      if (wk) { wk.postMessage(message); }
-    } catch (e) {}
-    try {
-      if (window.InvoBridge && window.InvoBridge.onComplete) {
-        window.InvoBridge.onComplete(JSON.stringify(message.data));
-      }
-    } catch (e) {}
-    if (framed) {
-      window.parent.postMessage(message, "*");
-    } else if (body.redirect_url) {
-      window.location.assign(body.redirect_url);
-    }
-  }
-  function submit(event) {
-    event.preventDefault();
-    var form = event.target;
-    buttons(true);
-    result.textContent = "Processing...";
-    fetch(form.getAttribute("action"), {
-      method: "POST",
-      headers: {"Content-Type": "application/json", "Accept": "application/json"},
-      body: "{}"
-    }).then(function (response) {
-      return response.json().then(function (body) { return {ok: response.ok, body: body}; });
-    }).then(function (answer) {
-      if (answer.ok) { finish(answer.body); }
-      else {
-        result.textContent = (answer.body && answer.body.error) || "Checkout failed";
-        root.setAttribute("data-status", "error");
-      }
-    }).catch(function () {
-      result.textContent = "Network error, please retry";
-      buttons(false);
-    });
-  }
-  document.getElementById("invo-pay-form").addEventListener("submit", submit);
-  document.getElementById("invo-cancel-form").addEventListener("submit", submit);
-})();
-"""
+
+def _asset(name: str) -> str:
+    """A page asset shipped next to this module (``checkout.css``, ``checkout.js``)."""
+    text = _ASSETS.get(name)
+    if text is None:
+        text = resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
+        _ASSETS[name] = text
+    return text
+
 
 
 def _page(title: str, body: str, script: str = "") -> bytes:
@@ -110,7 +43,7 @@ def _page(title: str, body: str, script: str = "") -> bytes:
     return (
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
         "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
-        f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head>"
+        f"<title>{html.escape(title)}</title><style>{_asset('checkout.css')}</style></head>"
         f"<body>{body}{script_tag}</body></html>"
     ).encode()
 
@@ -151,7 +84,7 @@ def render_checkout(
         "<p class=\"muted\">No card is charged: this is the local INVO sandbox.</p>"
         "</main>"
     )
-    return _page(f"Checkout - {game_name}", body, _SCRIPT)
+    return _page(f"Checkout - {game_name}", body, _asset("checkout.js"))
 
 
 def result_page(result: dict[str, Any]) -> bytes:
@@ -181,3 +114,92 @@ def error_page(status: int, message: str, code: Optional[str]) -> bytes:
     )
     return _page("Checkout unavailable", body)
 
+
+
+# -- the pages' HTTP handlers --------------------------------------------------------------
+
+PageHandler = Callable[[Request, tuple[str, ...]], Response]
+
+
+def _failure_page(failure: DomainError) -> Response:
+    body = error_page(failure.status, failure.body["error"], failure.body.get("code"))
+    return Response(failure.status, body, HTML)
+
+
+class Pages:
+    """The hosted checkout page, its Pay/Cancel actions, and the pending-payment page."""
+
+    def __init__(self, world: World, prefix: str) -> None:
+        self.world = world
+        self.prefix = prefix
+
+    def routes(self) -> list[tuple[str, str, PageHandler]]:
+        """``(method, path template, handler)`` for each page."""
+        purchases = self.world.purchases
+        return [
+            ("GET", "/checkout/{session_id}", self.checkout),
+            ("POST", "/checkout/{session_id}/pay", self._action(purchases.pay_checkout)),
+            ("POST", "/checkout/{session_id}/cancel", self._action(purchases.cancel_checkout)),
+            ("GET", "/pay/{order_id}", self.payment),
+            ("POST", "/pay/{order_id}/complete", self.complete),
+        ]
+
+    def checkout(self, request: Request, params: tuple[str, ...]) -> Response:
+        """The page for an open session (an error page for an unknown/used/expired one)."""
+        try:
+            session = self.world.purchases.checkout_session(params[0])
+        except DomainError as failure:
+            return _failure_page(failure)
+        home = self.world.state.home
+        amount = fmt(self.world.purchases.credited_amount(session.usd_amount))
+        page = render_checkout(
+            session, page_path=f"{self.prefix}/checkout/{session.session_id}",
+            game_name=home.name, currency_amount=amount, currency_name=home.currency_name,
+        )
+        return Response(200, page, HTML)
+
+    def _action(self, press: Callable[[str], dict[str, Any]]) -> PageHandler:
+        def handler(request: Request, params: tuple[str, ...]) -> Response:
+            try:
+                result = press(params[0])
+            except DomainError as failure:
+                if request.is_form:
+                    return _failure_page(failure)
+                raise
+            if not request.is_form:
+                return json_response(200, result)
+            redirect = result.get("redirect_url")
+            if redirect:
+                return Response(303, b"", HTML, {"Location": str(redirect)})
+            return Response(200, result_page(result), HTML)
+
+        return handler
+
+    def payment(self, request: Request, params: tuple[str, ...]) -> Response:
+        """A "Complete payment" button for a ``pending_payment`` direct purchase."""
+        order_id = params[0]
+        with self.world.lock:
+            order = self.world.state.orders.get(order_id)
+            pending = order is not None and order.status == "pending_payment"
+        if not pending:
+            return Response(404, error_page(404, "No pending payment here", "ORDER_NOT_FOUND"),
+                            HTML)
+        action = html.escape(f"{self.prefix}/pay/{order_id}/complete")
+        body = (
+            f"<main class=\"card\"><h1>Sandbox payment for order {html.escape(order_id)}</h1>"
+            f"<form method=\"post\" action=\"{action}\">"
+            "<button id=\"invo-complete\" type=\"submit\">Complete payment</button></form></main>"
+        )
+        return Response(200, _page("Payment", body), HTML)
+
+    def complete(self, request: Request, params: tuple[str, ...]) -> Response:
+        """The payment page's button: credit the order."""
+        outcome = self.world.purchases.complete_pending(params[0])
+        balance = fmt(outcome.new_balance or Decimal("0"))
+        if request.is_form:
+            text = html.escape(f"Payment complete: new balance {balance}")
+            return Response(200, f"<!DOCTYPE html><p>{text}</p>".encode(), HTML)
+        return json_response(200, {
+            "status": "success", "order_id": outcome.order.order_id,
+            "transaction_id": outcome.order.transaction_id, "new_balance": balance,
+        })

@@ -9,21 +9,16 @@ brings retries forward.
 
 from __future__ import annotations
 
-import gzip
 import heapq
-import http.client
 import itertools
-import json
-import socket
 import threading
 import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
-from urllib.parse import urlsplit
 
-from ..webhooks._signing import compute_signature, format_signature_header
+from ..webhooks._delivery import DeliveryClient, WebhookDelivery, build_delivery
 from ._model import Clock
 
 __all__ = ["RETRY_SCHEDULE", "DeadLetter", "DeliveryAttempt", "DeliveryTarget", "DeliveryWorker"]
@@ -31,7 +26,6 @@ __all__ = ["RETRY_SCHEDULE", "DeadLetter", "DeliveryAttempt", "DeliveryTarget", 
 #: Seconds between attempts: 30 s, 2 min, 10 min, 1 h, 6 h, 24 h; then dead-letter.
 RETRY_SCHEDULE: tuple[float, ...] = (30, 120, 600, 3600, 6 * 3600, 24 * 3600)
 USER_AGENT = "INVO-Webhooks/1.0 (invonetwork sandbox)"
-_MAX_RESPONSE_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -121,6 +115,7 @@ class DeliveryWorker:
         self._attempts: list[DeliveryAttempt] = []
         self._dead: list[DeadLetter] = []
         self._thread: Optional[threading.Thread] = None
+        self._client = DeliveryClient(user_agent=USER_AGENT, timeout=self.timeout)
 
     # -- lifecycle --------------------------------------------------------------------------
 
@@ -222,6 +217,12 @@ class DeliveryWorker:
     # -- the thread -------------------------------------------------------------------------
 
     def _run(self) -> None:
+        try:
+            self._loop()
+        finally:
+            self._client.close()
+
+    def _loop(self) -> None:
         while True:
             with self._cond:
                 while not self._stopping:
@@ -251,31 +252,28 @@ class DeliveryWorker:
         if target is None:
             return  # unsubscribed (or the endpoint was removed) since it was queued
         job.attempts += 1
-        event_id = (
-            str(job.event["event_id"]) if job.attempts == 1 and "event_id" in job.event
-            else str(uuid.uuid4())
+        first = job.attempts == 1 and "event_id" in job.event
+        event_id = str(job.event["event_id"]) if first else str(uuid.uuid4())
+        delivery = build_delivery(
+            {**job.event, "event_id": event_id},
+            secrets=target.secrets,
+            timestamp=int(time.time()),
+            secret_version=target.secret_version,
+            gzip=target.gzip,
+            attempt=job.attempts,
         )
-        payload = {**job.event, "event_id": event_id}
-        body = json.dumps(payload, separators=(",", ":")).encode("utf-8")
-        timestamp = int(time.time())
-        signature = format_signature_header(
-            timestamp, [compute_signature(s, timestamp, body) for s in target.secrets]
-        )
-        headers = {
-            "Content-Type": "application/json",
-            "User-Agent": USER_AGENT,
-            "X-Invo-Signature": signature,
-            "X-Invo-Idempotency-Key": str(job.event.get("idempotency_key", "")),
-            "X-Invo-Event-Id": event_id,
-            "X-Invo-Event-Type": event_type,
-            "X-Invo-Secret-Version": str(target.secret_version),
-            "X-Invo-Delivery-Attempt": str(job.attempts),
-        }
-        wire = body
-        if target.gzip:
-            wire = gzip.compress(body)
-            headers["Content-Encoding"] = "gzip"
-        status, error = _post(target.url, wire, headers, self.timeout)
+        status, error = self._client.post(target.url, delivery)
+        self._settle(job, target, delivery, status, error)
+
+    def _settle(
+        self,
+        job: _Job,
+        target: DeliveryTarget,
+        delivery: WebhookDelivery,
+        status: Optional[int],
+        error: Optional[str],
+    ) -> None:
+        """Log the attempt, then schedule the retry or dead-letter the event."""
         delivered = status is not None and 200 <= status < 300
         retries_done = job.attempts - 1
         dead = not delivered and retries_done >= len(self.schedule)
@@ -283,9 +281,9 @@ class DeliveryWorker:
         if not delivered and not dead:
             delay = self.schedule[retries_done] * self.retry_scale
         record = DeliveryAttempt(
-            event_type=event_type,
-            idempotency_key=headers["X-Invo-Idempotency-Key"],
-            event_id=event_id,
+            event_type=delivery.headers["X-Invo-Event-Type"],
+            idempotency_key=delivery.idempotency_key,
+            event_id=delivery.headers["X-Invo-Event-Id"],
             attempt=job.attempts,
             url=target.url,
             status=status,
@@ -293,8 +291,8 @@ class DeliveryWorker:
             delivered=delivered,
             dead_lettered=dead,
             next_attempt_in=delay,
-            headers=headers,
-            body=body,
+            headers={**delivery.headers, "User-Agent": USER_AGENT},
+            body=delivery.signed_body,
             at=time.time(),
         )
         with self._cond:
@@ -305,36 +303,3 @@ class DeliveryWorker:
                 due = self._clock.now() + delay
                 heapq.heappush(self._heap, (due, next(self._seq), job))
             self._cond.notify_all()
-
-
-def _post(
-    url: str, body: bytes, headers: dict[str, str], timeout: float
-) -> tuple[Optional[int], Optional[str]]:
-    """POST once; ``(status, None)`` on a 2xx, ``(status, "HTTP n")`` or ``(None, reason)``."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    path = parts.path or "/"
-    if parts.query:
-        path = f"{path}?{parts.query}"
-    conn: http.client.HTTPConnection
-    try:
-        if parts.scheme == "https":
-            conn = http.client.HTTPSConnection(host, parts.port, timeout=timeout)
-        else:
-            conn = http.client.HTTPConnection(host, parts.port, timeout=timeout)
-    except (ValueError, OSError) as exc:
-        return None, f"bad target URL: {exc}"
-    try:
-        conn.request("POST", path, body=body, headers=headers)
-        response = conn.getresponse()
-        response.read(_MAX_RESPONSE_BYTES)
-        status = response.status
-    except (socket.timeout, TimeoutError):
-        return None, "timed out"
-    except (OSError, http.client.HTTPException) as exc:
-        return None, f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-    finally:
-        conn.close()
-    if 200 <= status < 300:
-        return status, None
-    return status, f"HTTP {status}"

@@ -20,6 +20,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
+from ._messages import Response, json_response
+
 __all__ = ["FaultRule", "Faults", "RequestRecord"]
 
 _KINDS = ("status", "stall", "disconnect")
@@ -89,6 +91,36 @@ class FaultRule:
             }
         return {"error": f"Sandbox fault injection (HTTP {self.status})", "code": "SANDBOX_FAULT"}
 
+    @classmethod
+    def from_dict(cls, body: dict[str, Any]) -> FaultRule:
+        """A rule from the admin API's JSON (``status`` defaults to 429 with ``retry_after``)."""
+        count = body.get("count", 1)
+        retry_after = body.get("retry_after")
+        return cls(
+            kind=str(body.get("kind", "status")),
+            count=None if count is None else int(count),
+            path=body.get("path"),
+            method=body.get("method"),
+            status=int(body.get("status", 429 if retry_after is not None else 503)),
+            retry_after=None if retry_after is None else float(retry_after),
+            seconds=float(body.get("seconds", 0.0)),
+            body=body.get("body") if isinstance(body.get("body"), dict) else None,
+        )
+
+    def apply(self, stop: threading.Event) -> Optional[Response]:
+        """The answer this fault gives; ``None`` after a stall (then handle normally)."""
+        if self.kind == "disconnect":
+            return Response(0, disconnect=True)
+        if self.kind == "stall":
+            if stop.wait(self.seconds):
+                return Response(0, disconnect=True)  # the sandbox is stopping
+            return None
+        headers: dict[str, str] = {}
+        if self.status == 429:
+            retry = self.retry_after if self.retry_after is not None else 1
+            headers["Retry-After"] = str(max(0, int(float(retry) + 0.999)))
+        return json_response(self.status, self.response_body(), headers)
+
     def to_dict(self) -> dict[str, Any]:
         """A JSON-able description (for the admin endpoint)."""
         return {
@@ -142,6 +174,8 @@ class Faults:
 
     def take(self, method: str, path: str) -> Optional[FaultRule]:
         """Consume one use of the first rule matching the request, if any."""
+        if not self._rules:  # the common case, without the lock
+            return None
         with self._lock:
             for rule in self._rules:
                 if rule.matches(method, path):

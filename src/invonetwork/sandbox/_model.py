@@ -1,8 +1,8 @@
 """Plain data of the sandbox world: games, players, orders, sends/transfers, approvals.
 
-Everything here is mutated only by :class:`~invonetwork.sandbox._state.World` while it holds
-its lock. Values are kept as :class:`~decimal.Decimal` and rendered as 2-place decimal strings
-on the wire.
+Everything here is mutated only by the services (``_svc_*.py``) while they hold the one
+lock of :class:`~invonetwork.sandbox._state.State`. Values are kept as
+:class:`~decimal.Decimal` and rendered as 2-place decimal strings on the wire.
 """
 
 from __future__ import annotations
@@ -11,14 +11,13 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, Optional
 
 __all__ = [
-    "BackendError",
     "CheckoutSession",
     "Clock",
+    "DomainError",
     "Game",
     "Movement",
     "Order",
@@ -35,8 +34,9 @@ _MONEY_RE = re.compile(r"^\d+(\.\d{1,2})?$")
 E164_RE = re.compile(r"^\+[1-9]\d{1,14}$")
 
 
-class BackendError(Exception):
-    """A non-2xx answer: ``status`` and the JSON ``body`` (``error``, ``code``, extras)."""
+class DomainError(Exception):
+    """A rule refused the request: the HTTP ``status`` and JSON ``body`` it answers with
+    (``error``, ``code``, extras). Raised by services; the HTTP layer serialises it."""
 
     def __init__(self, status: int, error: str, code: Optional[str] = None, **extra: Any) -> None:
         super().__init__(error)
@@ -47,11 +47,11 @@ class BackendError(Exception):
         self.body.update(extra)
 
 
-def bad_request(message: str, field_name: Optional[str] = None) -> BackendError:
+def bad_request(message: str, field_name: Optional[str] = None) -> DomainError:
     """A 400 ``VALIDATION_ERROR`` naming the offending field."""
     if field_name is None:
-        return BackendError(400, message, "VALIDATION_ERROR")
-    return BackendError(400, message, "VALIDATION_ERROR", field=field_name)
+        return DomainError(400, message, "VALIDATION_ERROR")
+    return DomainError(400, message, "VALIDATION_ERROR", field=field_name)
 
 
 class Clock:
@@ -88,7 +88,7 @@ class Clock:
 
 def iso(ts: float) -> str:
     """ISO 8601 UTC with a ``Z``: ``2026-01-02T03:04:05Z``."""
-    return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ts))
 
 
 def fmt(value: Decimal) -> str:

@@ -8,9 +8,11 @@ import time
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Any, Optional
+from typing import Optional
+
+from ._messages import Request, Response
+from ._server import SandboxHTTPServer
 
 __all__ = ["ReceivedWebhook", "WebhookReceiver"]
 
@@ -57,41 +59,24 @@ class ReceivedWebhook:
         return self.header("X-Invo-Event-Type")
 
 
-class _ReceiverHandler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    timeout = 15.0
-    server: _ReceiverServer
-
-    def do_POST(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length) if length else b""
-        body = raw
-        if (self.headers.get("Content-Encoding") or "").lower() == "gzip":
-            try:
-                body = gzip.decompress(raw)
-            except OSError:
-                body = b""
-        status = self.server.owner._next_status()
-        self.server.owner._record(
-            ReceivedWebhook(self.path, dict(self.headers.items()), raw, body, status)
-        )
-        payload = b'{"received":true}'
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        return
-
-
-class _ReceiverServer(ThreadingHTTPServer):
-    daemon_threads = True
+class _ReceiverApp:
+    """Records each POST and answers the next scripted status, in one write."""
 
     def __init__(self, owner: WebhookReceiver) -> None:
         self.owner = owner
-        super().__init__(("127.0.0.1", 0), _ReceiverHandler)
+
+    def handle(self, request: Request) -> Response:
+        raw = request.body
+        body = raw
+        if request.header("Content-Encoding").lower() == "gzip":
+            try:
+                body = gzip.decompress(raw)
+            except (OSError, EOFError):
+                body = b""
+        status = self.owner._next_status()
+        path = request.target
+        self.owner._record(ReceivedWebhook(path, dict(request.raw_headers), raw, body, status))
+        return Response(status, b'{"received":true}')
 
 
 class WebhookReceiver:
@@ -115,29 +100,20 @@ class WebhookReceiver:
         self._statuses: deque[int] = deque(statuses)
         self._received: list[ReceivedWebhook] = []
         self._cond = threading.Condition()
-        self._server: Optional[_ReceiverServer] = None
-        self._thread: Optional[threading.Thread] = None
+        self._server: Optional[SandboxHTTPServer] = None
 
     def start(self) -> WebhookReceiver:
         """Bind an ephemeral port on 127.0.0.1 and serve from a daemon thread."""
         if self._server is None:
-            self._server = _ReceiverServer(self)
-            self._thread = threading.Thread(
-                target=self._server.serve_forever, kwargs={"poll_interval": 0.03},
-                name="invo-webhook-receiver", daemon=True,
-            )
-            self._thread.start()
+            self._server = SandboxHTTPServer(0, _ReceiverApp(self))
+            self._server.start()
         return self
 
     def stop(self) -> None:
-        """Stop serving and join the thread."""
+        """Stop serving, close the connections, join the threads."""
         server, self._server = self._server, None
         if server is not None:
-            server.shutdown()
-            server.server_close()
-        if self._thread is not None:
-            self._thread.join(5)
-            self._thread = None
+            server.close()
 
     def __enter__(self) -> WebhookReceiver:
         return self.start()
@@ -155,7 +131,7 @@ class WebhookReceiver:
         """The URL to register: ``http://127.0.0.1:<port><path>``."""
         if self._server is None:
             raise RuntimeError("the receiver is not running")
-        return f"http://127.0.0.1:{self._server.server_address[1]}{self.path}"
+        return f"http://127.0.0.1:{self._server.port}{self.path}"
 
     def respond_with(self, *statuses: int) -> None:
         """Queue statuses for the next requests."""

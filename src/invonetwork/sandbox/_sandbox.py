@@ -10,12 +10,15 @@ from decimal import Decimal
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Optional, Union
 
+from . import _wire as wire
 from ._delivery import RETRY_SCHEDULE, DeadLetter, DeliveryAttempt, DeliveryTarget, DeliveryWorker
 from ._faults import FaultRule, Faults, RequestRecord
-from ._model import BackendError, Clock, Game, WebhookSubscription, to_decimal
-from ._routes import SandboxApp
+from ._http import SandboxApp
+from ._model import Clock, DomainError, Game, fmt, iso, to_decimal
 from ._server import SandboxHTTPServer
-from ._state import SecretVersion, World, WorldConfig
+from ._state import SecretVersion, WorldConfig
+from ._svc_players import PlayerSeed as _Seed
+from ._world import World
 
 if TYPE_CHECKING:
     from .._client import InvoServer
@@ -50,6 +53,54 @@ def _game_from_seed(seed: GameSeed) -> Game:
             data[key] = to_decimal(data[key], key)
     data["game_id"] = int(data["game_id"])
     return Game(**data)
+
+
+def _check_knobs(
+    port: Any, game_secret: Any, path_prefix: Optional[str], webhook_secret: Any
+) -> str:
+    """Refuse bad knobs before anything starts; returns the cleaned path prefix."""
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
+        raise ValueError(f"port must be an integer in 0..65535, got {port!r}")
+    for name, secret in (("game_secret", game_secret), ("webhook_secret", webhook_secret)):
+        if secret is not None and (not isinstance(secret, str) or not secret.strip()):
+            raise ValueError(f"{name} must be a non-empty string")
+    prefix = (path_prefix or "").strip()
+    if prefix and (not prefix.startswith("/") or prefix.endswith("/") or " " in prefix):
+        raise ValueError("path_prefix must look like '/sandbox' (leading /, no trailing /)")
+    if prefix.startswith("/api") or prefix.startswith("/__sandbox__"):
+        raise ValueError("path_prefix must not shadow /api or /__sandbox__")
+    return prefix
+
+
+_WORLD_KNOBS = (
+    "game_id", "game_name", "currency_name", "currency_symbol", "currency_per_usd",
+    "platform_fee_percent", "checkout_ttl", "claim_code_ttl", "guardian_ttl",
+    "verification_ttl", "otp_ttl", "sms_max_attempts", "sms_block_seconds",
+    "auto_create_players",
+)
+
+
+def _world_config(knobs: dict[str, Any], extra_games: list[Game]) -> WorldConfig:
+    """The :class:`WorldConfig` for the constructor's knobs, typed and checked."""
+    config = WorldConfig(
+        game_id=int(knobs["game_id"]),
+        game_name=str(knobs["game_name"]),
+        currency_name=str(knobs["currency_name"]),
+        currency_symbol=str(knobs["currency_symbol"]),
+        currency_per_usd=to_decimal(knobs["currency_per_usd"], "currency_per_usd"),
+        platform_fee_percent=to_decimal(knobs["platform_fee_percent"], "platform_fee_percent"),
+        sms_max_attempts=int(knobs["sms_max_attempts"]),
+        auto_create_players=bool(knobs["auto_create_players"]),
+        extra_games=extra_games,
+    )
+    for ttl in ("checkout_ttl", "claim_code_ttl", "guardian_ttl", "verification_ttl",
+                "otp_ttl", "sms_block_seconds"):
+        setattr(config, ttl, float(knobs[ttl]))
+    if config.platform_fee_percent > 100:
+        raise ValueError("platform_fee_percent must be between 0 and 100")
+    if config.sms_max_attempts < 1:
+        raise ValueError("sms_max_attempts must be >= 1")
+    return config
 
 
 class Sandbox:
@@ -119,19 +170,8 @@ class Sandbox:
         auto_create_players: bool = True,
         verbose: bool = False,
     ) -> None:
-        if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
-            raise ValueError(f"port must be an integer in 0..65535, got {port!r}")
-        if game_secret is not None and (
-            not isinstance(game_secret, str) or not game_secret.strip()
-        ):
-            raise ValueError("game_secret must be a non-empty string")
-        prefix = (path_prefix or "").strip()
-        if prefix and (not prefix.startswith("/") or prefix.endswith("/") or " " in prefix):
-            raise ValueError("path_prefix must look like '/sandbox' (leading /, no trailing /)")
-        if prefix.startswith("/api") or prefix.startswith("/__sandbox__"):
-            raise ValueError("path_prefix must not shadow /api or /__sandbox__")
-        if sms_max_attempts < 1:
-            raise ValueError("sms_max_attempts must be >= 1")
+        prefix = _check_knobs(port, game_secret, path_prefix, webhook_secret)
+        knobs = {k: v for k, v in locals().items() if k in _WORLD_KNOBS}
         self._port_wanted = port
         self.game_secret: str = game_secret or f"ivsdk_test_{secrets.token_hex(16)}"
         self.path_prefix = prefix
@@ -139,34 +179,14 @@ class Sandbox:
         self._clock = Clock()
         self._faults = Faults()
         extra = [_game_from_seed(g) for g in games] if games is not None else []
-        self._config = WorldConfig(
-            game_id=int(game_id),
-            game_name=game_name,
-            currency_name=currency_name,
-            currency_symbol=currency_symbol,
-            currency_per_usd=to_decimal(currency_per_usd, "currency_per_usd"),
-            platform_fee_percent=to_decimal(platform_fee_percent, "platform_fee_percent"),
-            checkout_ttl=float(checkout_ttl),
-            claim_code_ttl=float(claim_code_ttl),
-            guardian_ttl=float(guardian_ttl),
-            verification_ttl=float(verification_ttl),
-            otp_ttl=float(otp_ttl),
-            sms_max_attempts=int(sms_max_attempts),
-            sms_block_seconds=float(sms_block_seconds),
-            auto_create_players=auto_create_players,
-            extra_games=extra,
-        )
-        if self._config.platform_fee_percent > 100:
-            raise ValueError("platform_fee_percent must be between 0 and 100")
+        self._config = _world_config(knobs, extra)
         self._worker = DeliveryWorker(
             self._clock, self._delivery_target,
             retry_scale=webhook_retry_scale, timeout=webhook_timeout,
         )
         self._world = World(self._config, self._clock, self._public_base, self._on_event)
         if webhook_secret is not None:
-            if not webhook_secret.strip():
-                raise ValueError("webhook_secret must be a non-empty string")
-            self._world.webhook_secrets = [SecretVersion(webhook_secret, 1)]
+            self._world.state.webhook_secrets = [SecretVersion(webhook_secret, 1)]
         self._seed_players = [dict(p) for p in players]
         self._seed_phone_owners = dict(phone_owners or {})
         self._seed_webhook = (
@@ -259,12 +279,12 @@ class Sandbox:
     def webhook_secret(self) -> str:
         """The current webhook signing secret."""
         with self._world.lock:
-            return self._world.current_secret.secret
+            return self._world.webhooks.current_secret.secret
 
     @property
     def webhook_secrets(self) -> list[str]:
         """Every secret that still signs deliveries, newest first (two during a rotation)."""
-        return [s.secret for s in self._world.valid_secrets()]
+        return [s.secret for s in self._world.webhooks.valid_secrets()]
 
     def client(self, **kwargs: Any) -> InvoServer:
         """An :class:`~invonetwork.InvoServer` pointed at this sandbox.
@@ -283,15 +303,12 @@ class Sandbox:
             email = data.pop("email", None)
             if not isinstance(email, str):
                 raise ValueError(f"every seeded player needs an email, got {seed!r}")
-            self._world.add_player(email, **data)
+            self._world.players.add_player(_Seed(email, **data))
         for phone, owner in self._seed_phone_owners.items():
-            self._world.set_phone_owner(phone, owner)
+            self._world.phone_share.set_phone_owner(phone, owner)
         if self._seed_webhook is not None:
             url, events, gzip = self._seed_webhook
-            now = self._clock.now()
-            self._world.subscription = WebhookSubscription(
-                self.game_id, url, events, now, now, "gzip" if gzip else None
-            )
+            self._world.webhooks.set_url(url, events, gzip=gzip)
 
     def add_player(
         self,
@@ -314,16 +331,13 @@ class Sandbox:
         ``linked_emails`` adds emails to the player's wallet; ``wallet_of`` puts this player
         in the wallet of another (existing) player.
         """
-        player = self._world.add_player(
-            email, name=name, phone=phone, balance=balance, balances=balances,
-            passkey_enrolled=passkey_enrolled, is_minor=is_minor,
-            linked_emails=linked_emails, wallet_of=wallet_of,
-        )
-        return player.player_id
+        seed = _Seed(email, name, phone, balance, balances, passkey_enrolled, is_minor,
+                     tuple(linked_emails), wallet_of)
+        return self._world.players.add_player(seed).player_id
 
     def add_game(self, game: GameSeed) -> None:
         """Add a destination game (a :class:`Game` or a mapping of its fields)."""
-        self._world.add_game(_game_from_seed(game))
+        self._world.players.add_game(_game_from_seed(game))
 
     def set_phone_owner(self, phone: str, owner_email: str) -> None:
         """Mark ``phone`` as owned by another INVO account.
@@ -332,12 +346,12 @@ class Sandbox:
         ``PHONE_SHARE_APPROVAL_REQUIRED`` (with ``approval_id``) until the owner approves
         with the OTP (see :meth:`last_otp`).
         """
-        self._world.set_phone_owner(phone, owner_email)
+        self._world.phone_share.set_phone_owner(phone, owner_email)
 
     def balance(self, email: str, game_id: Optional[int] = None) -> Decimal:
         """A player's available balance (your game's currency unless ``game_id``)."""
         with self._world.lock:
-            player = self._world._player(email, create=False)
+            player = self._world.state.find_player(email)
             if player is None:
                 raise KeyError(f"no player {email!r} in the sandbox")
             return player.balance(self.game_id if game_id is None else int(game_id))
@@ -349,9 +363,9 @@ class Sandbox:
         """
         self._worker.clear()
         with self._world.lock:
-            secret = self._world.webhook_secrets[-1]
-            self._world.webhook_secrets = [SecretVersion(secret.secret, 1)]
-            self._world.reset()
+            secret = self._world.state.webhook_secrets[-1]
+            self._world.state.webhook_secrets = [SecretVersion(secret.secret, 1)]
+            self._world.state.reset()
             self._apply_seeds()
         self._faults.clear()
         self._faults.reset_counts()
@@ -359,10 +373,10 @@ class Sandbox:
 
     def snapshot(self) -> dict[str, Any]:
         """A JSON-able view of the world (players and balances, counts of everything)."""
-        w = self._world
+        w = self._world.state
         with w.lock:
             players = [
-                {**w._balance_body(p)["player"],
+                {**p.summary(),
                  "balances": {str(g): str(v) for g, v in sorted(p.available.items())},
                  "passkey_enrolled": p.passkey_enrolled}
                 for p in w.players.values()
@@ -376,7 +390,9 @@ class Sandbox:
                 "orders": len(w.orders),
                 "transactions": len(w.movements),
                 "events": len(w.events),
-                "webhook_subscription": w.subscription_body(),
+                "webhook_subscription": wire.subscription(
+                    w, self._world.webhooks.current_secret.version
+                ),
             }
 
     # -- clock ------------------------------------------------------------------------------
@@ -396,19 +412,16 @@ class Sandbox:
         Webhook signatures keep using the wall clock, so receivers still verify them.
         """
         self._clock.advance(seconds)
-        self._world.sweep()
+        self._world.transfers.sweep()
         self._worker.poke()
 
     # -- test-side actions (what a browser, a phone or a guardian would do) -----------------
 
-    def _call(self, fn: Any, *args: Any) -> dict[str, Any]:
+    def _call(self, fn: Any, *args: Any) -> Any:
         try:
-            result = fn(*args)
-        except BackendError as failure:
+            return fn(*args)
+        except DomainError as failure:
             raise SandboxError(failure.status, failure.body) from None
-        if isinstance(result, tuple):
-            return dict(result[1])
-        return dict(result)
 
     def pay_checkout(self, session_id: str) -> dict[str, Any]:
         """Press Pay on the hosted page: credit the player, emit ``purchase.completed``.
@@ -416,35 +429,43 @@ class Sandbox:
         Returns the page's result (``status``, ``transaction_id``, ``currency_received``,
         ``new_balance``...). Raises :class:`SandboxError` (409/410/404) like the page would.
         """
-        return self._call(self._world.pay_checkout, session_id)
+        return dict(self._call(self._world.purchases.pay_checkout, session_id))
 
     def cancel_checkout(self, session_id: str) -> dict[str, Any]:
         """Press Cancel on the hosted page (the session is consumed, nothing is charged)."""
-        return self._call(self._world.cancel_checkout, session_id)
+        return dict(self._call(self._world.purchases.cancel_checkout, session_id))
 
     def complete_payment(self, order_id: str) -> dict[str, Any]:
         """Finish a ``pending_payment`` direct purchase (what its ``payment_url`` page does)."""
-        return self._call(self._world.complete_pending_payment, order_id)
+        done = self._call(self._world.purchases.complete_pending, order_id)
+        return {"status": "success", "order_id": done.order.order_id,
+                "transaction_id": done.order.transaction_id,
+                "new_balance": fmt(done.new_balance)}
 
     def approve_transaction(self, transaction_id: str) -> dict[str, Any]:
         """The sender approves a send/transfer with their passkey (``in_app`` verification).
 
         Returns ``status``, ``claim_code`` and ``claim_code_expires_at``.
         """
-        return self._call(self._world.approve_in_app, transaction_id)
+        mv = self._call(self._world.transfers.approve_in_app, transaction_id)
+        return {"status": "approved", "transaction_id": mv.transaction_id,
+                "claim_code": mv.claim_code,
+                "claim_code_expires_at": iso(mv.claim_code_expires_at or 0)}
 
     def guardian_approve(self, transaction_id: str) -> dict[str, Any]:
         """The guardian approves a minor's send/transfer; returns the ``approval`` object."""
-        return self._call(self._world.guardian_decide, transaction_id, True)
+        mv = self._call(self._world.guardians.decide, transaction_id, True)
+        return wire.approval(self._world.state, mv)
 
     def guardian_reject(self, transaction_id: str) -> dict[str, Any]:
         """The guardian rejects a minor's send/transfer (the reserved amount is released)."""
-        return self._call(self._world.guardian_decide, transaction_id, False)
+        mv = self._call(self._world.guardians.decide, transaction_id, False)
+        return wire.approval(self._world.state, mv)
 
     def claim_code(self, transaction_id: str) -> Optional[str]:
         """The claim code of an approved send/transfer (``None`` before approval)."""
         with self._world.lock:
-            mv = self._world.movements.get(transaction_id)
+            mv = self._world.state.movements.get(transaction_id)
             if mv is None:
                 raise KeyError(f"no send/transfer {transaction_id!r}")
             return mv.claim_code
@@ -454,7 +475,7 @@ class Sandbox:
     ) -> Optional[str]:
         """The SMS PIN sent for a send/transfer (by transaction id, or the last to a phone)."""
         with self._world.lock:
-            for message in reversed(self._world.sms_outbox):
+            for message in reversed(self._world.state.sms_outbox):
                 if "pin" not in message:
                     continue
                 if transaction_id is not None and message["transaction_id"] != transaction_id:
@@ -467,28 +488,28 @@ class Sandbox:
     def last_otp(self, phone: str) -> Optional[str]:
         """The last phone-share OTP texted to ``phone`` (``None`` if none was)."""
         with self._world.lock:
-            otps = self._world.otps.get(phone)
+            otps = self._world.state.otps.get(phone)
             return otps[-1] if otps else None
 
     @property
     def sms_outbox(self) -> list[dict[str, Any]]:
         """Every SMS the sandbox "sent" (PINs and OTPs), oldest first."""
         with self._world.lock:
-            return [dict(m) for m in self._world.sms_outbox]
+            return [dict(m) for m in self._world.state.sms_outbox]
 
     # -- webhooks ---------------------------------------------------------------------------
 
     def _on_event(self, event: dict[str, Any]) -> None:
-        sub = self._world.subscription
+        sub = self._world.state.subscription
         if sub is not None and sub.wants(str(event["event_type"])):
             self._worker.enqueue(event)
 
     def _delivery_target(self, event_type: str) -> Optional[DeliveryTarget]:
         with self._world.lock:
-            sub = self._world.subscription
+            sub = self._world.state.subscription
             if sub is None or not sub.wants(event_type):
                 return None
-            valid = self._world.valid_secrets()
+            valid = self._world.webhooks.valid_secrets()
             return DeliveryTarget(
                 url=sub.target_url,
                 secrets=[s.secret for s in valid],
@@ -500,20 +521,13 @@ class Sandbox:
         self, url: Optional[str], events: Sequence[str] = ("*",), *, gzip: bool = False
     ) -> None:
         """Point deliveries at ``url`` (``None`` removes the endpoint) without the HTTP API."""
-        with self._world.lock:
-            if url is None:
-                self._world.subscription = None
-                return
-            now = self._clock.now()
-            self._world.subscription = WebhookSubscription(
-                self.game_id, url, list(events), now, now, "gzip" if gzip else None
-            )
+        self._world.webhooks.set_url(url, list(events), gzip=gzip)
 
     @property
     def events(self) -> list[dict[str, Any]]:
         """Every event emitted (delivered or not, subscribed or not), oldest first."""
         with self._world.lock:
-            return [dict(e) for e in self._world.events]
+            return [dict(e) for e in self._world.state.events]
 
     def events_of(self, event_type: str) -> list[dict[str, Any]]:
         """The emitted events of one type."""
@@ -523,7 +537,7 @@ class Sandbox:
         """Emit any event (``purchase.refunded``, ``payout.status_changed``...); returns its
         idempotency key. Delivered like the sandbox's own events."""
         with self._world.lock:
-            event = self._world.emit(event_type, dict(data or {}))
+            event = self._world.state.emit(event_type, dict(data or {}))
         return str(event["idempotency_key"])
 
     @property

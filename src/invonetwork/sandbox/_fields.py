@@ -1,6 +1,6 @@
 """Readers for request bodies, and the ids, PINs and fingerprints the world mints.
 
-Every domain of the sandbox world shares them; a reader raises the backend's 400
+The HTTP layer reads request fields with them; a reader raises the backend's 400
 (:func:`~invonetwork.sandbox._model.bad_request`) for a missing or malformed field.
 """
 
@@ -58,3 +58,37 @@ def check_phone(phone: Optional[str], key: str) -> Optional[str]:
 
 def request_fingerprint(body: Mapping[str, Any]) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def req_phone(body: Mapping[str, Any], key: str) -> str:
+    phone = req_str(body, key)
+    check_phone(phone, key)
+    return phone
+
+
+def opt_phone(body: Mapping[str, Any], key: str) -> Optional[str]:
+    return check_phone(opt_str(body, key), key)
+
+
+def req_game_id(body: Mapping[str, Any], key: str) -> int:
+    value = body.get(key)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise bad_request(f"{key} is required", key)
+    return game_id_of(value, key)
+
+
+def int_query(query: Mapping[str, str], key: str, default: int, low: int, high: int) -> int:
+    raw = (query.get(key) or "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise bad_request(f"{key} must be an integer", key) from None
+    if not low <= value <= high:
+        raise bad_request(f"{key} must be between {low} and {high}", key)
+    return value
+
+
+def query_text(query: Mapping[str, str], key: str) -> str:
+    return (query.get(key) or "").strip()
