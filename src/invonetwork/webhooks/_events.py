@@ -190,6 +190,14 @@ class ItemPurchasedData:
         )
 
 
+def dedupe_key_for(event: WebhookEvent, idempotency_key: str) -> str:
+    """``idempotency_key`` plus ``":" + direction`` when the event's data has a direction."""
+    direction = event.data.get("direction")
+    if isinstance(direction, str) and direction:
+        return f"{idempotency_key}:{direction}"
+    return idempotency_key
+
+
 @dataclass(frozen=True)
 class WebhookEvent:
     """A verified webhook delivery.
@@ -248,6 +256,17 @@ class WebhookEvent:
         """The :class:`EventType` of this event, or ``None`` for a type this SDK doesn't know."""
         member = EventType._value2member_map_.get(self.event_type)
         return member if isinstance(member, EventType) else None
+
+    @property
+    def dedupe_key(self) -> str:
+        """The key to process this event once on (``""`` without an idempotency key).
+
+        ``idempotency_key``, plus ``":" + direction`` when ``data`` has a ``direction``: a
+        title that holds both players of a transfer receives two copies (``outbound`` and
+        ``inbound``) of ``transfer.claim_pending`` / ``transfer.claim_expired`` under one
+        idempotency key, and must process both. Never the event id (new on every retry).
+        """
+        return dedupe_key_for(self, self.idempotency_key) if self.idempotency_key else ""
 
     def _require(self, expected: EventType) -> None:
         if self.event_type != expected.value:
