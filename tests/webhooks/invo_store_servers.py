@@ -37,7 +37,7 @@ def require_module(name: str) -> Any:
     try:
         return __import__(name)
     except ImportError:
-        return unavailable(f"the Python package {name!r} is not installed (pip install -e '.[dev]')")
+        return unavailable(f"the Python package {name!r} is not installed (the dev extra)")
 
 
 def free_port() -> int:
