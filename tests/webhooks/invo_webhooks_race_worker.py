@@ -79,3 +79,23 @@ def receive_and_hang(spec: Any, secret: str, body: bytes, headers: dict[str, str
         time.sleep(600)
 
     receive_webhook(body, headers, secret, store=store, handler=handler)
+
+
+def receive_with_inherited_store(store: Any, secret: str,
+                                 deliveries: list[tuple[bytes, dict[str, str]]],
+                                 results: Any) -> None:
+    """In a forked child: use the store object made (and used) by the parent before the fork."""
+    from invonetwork.webhooks import WebhookEvent, receive_webhook
+
+    handled: list[str] = []
+
+    def handler(event: WebhookEvent) -> None:
+        handled.append(event.idempotency_key)
+
+    pending = list(deliveries)
+    deadline = time.monotonic() + 120
+    while pending and time.monotonic() < deadline:
+        pending = [(body, headers) for body, headers in pending
+                   if receive_webhook(body, headers, secret, store=store,
+                                      handler=handler).status == 409]
+    results.put((os.getpid(), handled, len(pending)))

@@ -223,3 +223,43 @@ def test_the_store_going_away_answers_5xx_and_loses_nothing(kind: str) -> None:
             close()
     finally:
         server.stop()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
+@pytest.mark.parametrize("kind", ["redis", "postgres", "django-redis"])
+def test_a_store_made_before_fork_works_in_every_child(
+    request: pytest.FixtureRequest, tmp_path: Path, kind: str
+) -> None:
+    """gunicorn --preload: the store (and its open connections) made in the parent, then
+    four forked workers plus the parent share the work; each delivery runs once."""
+    spec = _spec(request, kind, tmp_path)
+    store = build_store(spec)
+    warm = build_webhook_delivery("webhook.test", secret=SECRET)
+    assert receive_webhook(warm.body, warm.headers, SECRET, store=store,
+                           handler=lambda e: None).text == "ok"  # a connection is open now
+    deliveries = _deliveries(200)
+    ctx = multiprocessing.get_context("fork")
+    results = ctx.Queue()
+    procs = [ctx.Process(target=worker.receive_with_inherited_store,
+                         args=(store, SECRET, deliveries, results)) for _ in range(4)]
+    for proc in procs:
+        proc.start()
+    parent: list[str] = []
+    pending = list(deliveries)
+    while pending:
+        pending = [d for d in pending if receive_webhook(
+            d[0], d[1], SECRET, store=store, handler=lambda e: parent.append(
+                e.idempotency_key)).status == 409]
+    outcomes = [results.get(timeout=120) for _ in procs]
+    for proc in procs:
+        proc.join(60)
+        assert proc.exitcode == 0
+    runs = Counter(parent)
+    for _, handled, left in outcomes:
+        assert left == 0
+        runs.update(handled)
+    assert sorted(runs) == sorted(f"race-{index:04d}" for index in range(200))
+    assert max(runs.values()) == 1
+    # The parent's own connections still work after the children used theirs.
+    assert receive_webhook(warm.body, warm.headers, SECRET, store=store,
+                           handler=lambda e: None).text == "duplicate"
