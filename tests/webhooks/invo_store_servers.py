@@ -73,7 +73,8 @@ def _end(proc: Optional[subprocess.Popen[bytes]], sig: int = signal.SIGTERM) -> 
 class RedisServer:
     """``redis-server`` with an append-only file, so a restart keeps the keys."""
 
-    def __init__(self) -> None:
+    def __init__(self, appendfsync: str = "always") -> None:
+        self.appendfsync = appendfsync
         binary = shutil.which("redis-server") or (
             "/usr/bin/redis-server" if os.path.exists("/usr/bin/redis-server") else None
         )
@@ -92,7 +93,7 @@ class RedisServer:
     def start(self) -> None:
         self.proc = subprocess.Popen(
             [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", self.dir,
-             "--save", "", "--appendonly", "yes", "--appendfsync", "always",
+             "--save", "", "--appendonly", "yes", "--appendfsync", self.appendfsync,
              "--protected-mode", "yes", "--daemonize", "no", "--logfile", ""],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
