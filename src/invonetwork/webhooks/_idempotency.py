@@ -577,9 +577,9 @@ class SQLiteIdempotencyStore:
     """A store in an SQLite file, shared by the threads and processes of ONE machine.
 
     One row per key: its state (``p`` in progress, ``d`` done), the lease token and the time
-    of the last write. :meth:`begin` deletes the key's row only if it has expired, then
-    ``INSERT OR IGNORE``-s a lease against the ``PRIMARY KEY``, so of any number of racing
-    threads or processes exactly one wins. The database runs in WAL mode with a busy
+    of the last write. :meth:`begin` ``INSERT OR IGNORE``-s a lease against the
+    ``PRIMARY KEY``, so of any number of racing threads or processes exactly one wins; a row
+    found expired is deleted (only if still expired) and the insert tried again. The database runs in WAL mode with a busy
     timeout. Each call opens and closes its own connection: there is no connection to share
     between threads or processes and nothing to leak when worker threads come and go.
 
@@ -642,7 +642,7 @@ class SQLiteIdempotencyStore:
         self._sql_insert = (
             f"INSERT OR IGNORE INTO {t} (key, claimed_at, state, token) VALUES (?, ?, ?, ?)"  # noqa: S608
         )
-        self._sql_state = f"SELECT state FROM {t} WHERE key = ?"  # noqa: S608
+        self._sql_state = f"SELECT state, claimed_at FROM {t} WHERE key = ?"  # noqa: S608
         self._sql_renew = (
             f"UPDATE {t} SET claimed_at = ? WHERE key = ? AND token = ? AND state = 'p'"  # noqa: S608
         )
@@ -734,18 +734,26 @@ class SQLiteIdempotencyStore:
         return now - self._lease, (-_FOREVER if self._ttl is None else now - self._ttl)
 
     def _insert(self, key: str, state: str, token: str) -> Optional[str]:
-        """Delete ``key``'s row if expired, insert ours; ``None`` if inserted, else the
-        state found (``""`` if the row vanished in between)."""
-        now = float(self._clock())
+        """Insert ``key``'s row (replacing an expired one); ``None`` if inserted, else the
+        live state found."""
         conn = self._open()
         try:
-            # Drop this key's row only if it has expired. Racing callers cannot both win: a
-            # fresh row is never deleted here, and the INSERT below is atomic.
-            conn.execute(self._sql_expire_key, (key, *self._horizons(now)))
-            if conn.execute(self._sql_insert, (key, now, state, token)).rowcount == 1:
-                return None
-            row = conn.execute(self._sql_state, (key,)).fetchone()
-            return "" if row is None else str(row[0])
+            for _ in range(5):
+                now = float(self._clock())
+                if conn.execute(self._sql_insert, (key, now, state, token)).rowcount == 1:
+                    return None
+                row = conn.execute(self._sql_state, (key,)).fetchone()
+                if row is None:
+                    continue  # abandoned or purged in between: insert again
+                found, written_at = str(row[0]), float(row[1])
+                lease_horizon, done_horizon = self._horizons(now)
+                horizon = lease_horizon if found == _IN_PROGRESS else done_horizon
+                if written_at > horizon:
+                    return found
+                # Expired: delete it only if it is STILL expired (a racer may have replaced
+                # it with a fresh row, which this never deletes), then insert again.
+                conn.execute(self._sql_expire_key, (key, lease_horizon, done_horizon))
+            return _IN_PROGRESS  # the key keeps changing hands: let INVO retry later
         finally:
             self._close(conn)
 
@@ -753,13 +761,10 @@ class SQLiteIdempotencyStore:
         """Take the lease on ``key`` if it is free or its lease expired (:class:`LeaseStore`)."""
         _check_key(key)
         _check_token(token)
-        for _ in range(5):
-            found = self._insert(key, _IN_PROGRESS, token)
-            if found is None:
-                return ClaimStatus.ACQUIRED
-            if found:
-                return ClaimStatus.DONE if found == _DONE else ClaimStatus.IN_PROGRESS
-        return ClaimStatus.IN_PROGRESS  # the key keeps changing hands: let INVO retry later
+        found = self._insert(key, _IN_PROGRESS, token)
+        if found is None:
+            return ClaimStatus.ACQUIRED
+        return ClaimStatus.DONE if found == _DONE else ClaimStatus.IN_PROGRESS
 
     def _update(self, sql: str, params: tuple[object, ...]) -> int:
         conn = self._open()
