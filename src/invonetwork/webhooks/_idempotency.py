@@ -576,12 +576,12 @@ class InMemoryIdempotencyStore:
 class SQLiteIdempotencyStore:
     """A store in an SQLite file, shared by the threads and processes of ONE machine.
 
-    One row per key: its state (``p`` in progress, ``d`` done), the lease token and the time
-    of the last write. :meth:`begin` ``INSERT OR IGNORE``-s a lease against the
-    ``PRIMARY KEY``, so of any number of racing threads or processes exactly one wins; a row
-    found expired is deleted (only if still expired) and the insert tried again. The
-    database runs in WAL mode with a busy timeout. Each call opens and closes its own connection: there is no connection to share
-    between threads or processes and nothing to leak when worker threads come and go.
+    One row per key: its state (``p`` in progress, ``d`` done), the lease token and the time of
+    the last write. :meth:`begin` ``INSERT OR IGNORE``-s a lease against the ``PRIMARY KEY``, so
+    of any number of racing threads or processes exactly one wins; a row found expired is
+    deleted (only if still expired) and the insert tried again. The database runs in WAL mode
+    with a busy timeout. Each call opens and closes its own connection: there is no connection
+    to share between threads or processes and nothing to leak when worker threads come and go.
 
     Use a local filesystem: SQLite locking is unreliable on network filesystems (NFS, SMB).
     For several hosts, use the Redis, PostgreSQL or Django cache store. ``sqlite3.Error``
