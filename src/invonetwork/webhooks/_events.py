@@ -1086,8 +1086,10 @@ EventData = Union[
     DeviceApprovalApprovedData,
     OtherEventData,
 ]
-"""Every typed payload :meth:`WebhookEvent.payload` can return: ``match`` on it, and
-``mypy --strict`` checks that every case is handled (end with ``assert_never``)."""
+EventData.__doc__ = (  # a Union keeps its own __doc__ (help() and the reference show it)
+    "Every typed payload WebhookEvent.payload() can return: match on it, and mypy --strict "
+    "checks that every case is handled (end with assert_never)."
+)
 
 _PAYLOAD_TYPES: dict[str, Callable[[dict[str, Any], str], Any]] = {
     cls.EVENT_TYPE: cls._parse
