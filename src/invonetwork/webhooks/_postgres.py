@@ -125,7 +125,11 @@ class PostgresIdempotencyStore:
             conninfo = connection
 
             def connect() -> Any:
-                return psycopg.connect(conninfo, autocommit=True)
+                # Bounded waits (unless the connection string sets its own): a database that
+                # hangs must fail the call (a 5xx), not block the worker forever.
+                if "connect_timeout" in conninfo:
+                    return psycopg.connect(conninfo, autocommit=True)
+                return psycopg.connect(conninfo, autocommit=True, connect_timeout=10)
 
             self._own = ProcessLocal(lambda: _Pool(connect, max_idle))
             own = self._own

@@ -92,7 +92,9 @@ class RedisIdempotencyStore:
     Args:
         client: A ``redis.Redis`` (decoded responses or not). Or pass ``url=``.
         url: A Redis URL (``redis://host:6379/0``, ``rediss://`` for TLS) to build a client
-            from, with ``redis.Redis.from_url``.
+            from, with ``redis.Redis.from_url`` and socket timeouts of 10 s (5 s to connect).
+            Give your own client a ``socket_timeout`` too: a call that never returns holds
+            the delivery, and delays the lease renewals of the process.
         prefix: Put before every key (default ``invo:webhook:``).
         lease_seconds: How long a key stays in progress without renewal (default 60).
         retention_seconds: How long a done key is kept (default 7 days; ``None``: forever).
@@ -114,7 +116,9 @@ class RedisIdempotencyStore:
                 raise invalid_argument(f"url must be a Redis URL string, got {describe(url)}")
             import redis
 
-            client = redis.Redis.from_url(url)
+            # Bounded waits: a Redis that hangs must fail the call (a 5xx), not block the
+            # worker, nor the lease renewals of its other deliveries, forever.
+            client = redis.Redis.from_url(url, socket_timeout=10, socket_connect_timeout=5)
         if not isinstance(prefix, str):
             raise invalid_argument(f"prefix must be a str, got {describe(prefix)}")
         self._client = client
