@@ -279,3 +279,19 @@ def test_a_store_error_while_abandoning_does_not_hide_the_handler_error() -> Non
         raise ValueError("the handler's own error")
 
 
+
+
+def test_memory_a_lapsed_lease_swept_away_is_still_finished() -> None:
+    """The in-memory store sweeps expired keys; a slow handler's finish still records done."""
+    from invonetwork.webhooks import InMemoryIdempotencyStore
+
+    clock = FakeClock()
+    store = InMemoryIdempotencyStore(lease_seconds=1, clock=clock)
+    token = new_token()
+    assert store.begin("slow", token) is ClaimStatus.ACQUIRED
+    clock.now += 5
+    assert store.begin("other", new_token()) is ClaimStatus.ACQUIRED  # sweeps "slow"
+    assert "slow" not in store
+    assert store.renew("slow", token) is True
+    assert store.finish("slow", token) is True
+    assert store.begin("slow", new_token()) is ClaimStatus.DONE

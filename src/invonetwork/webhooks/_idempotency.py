@@ -504,18 +504,19 @@ class InMemoryIdempotencyStore:
         """Extend ``token``'s lease; ``False`` if it no longer holds it."""
         with self._lock:
             now = self._clock()
-            record = self._live(key, now)
-            if record is None or record[0] != _IN_PROGRESS or record[1] != token:
+            record = self._keys.get(key)
+            # Ours (even if it lapsed), or swept away with nobody else on it: hold it again.
+            if record is not None and (record[0] != _IN_PROGRESS or record[1] != token):
                 return False
-            self._keys[key] = (_IN_PROGRESS, token, now + self._lease)
+            self._write(key, (_IN_PROGRESS, token, now + self._lease), now)
             return True
 
     def finish(self, key: str, token: str) -> bool:
         """Mark ``key`` done; ``False`` if ``token`` no longer held its lease."""
         with self._lock:
             now = self._clock()
-            record = self._keys.get(key)  # an expired lease nobody took over still counts
-            if record is None or record[0] != _IN_PROGRESS or record[1] != token:
+            record = self._keys.get(key)  # a lapsed lease nobody took over still counts
+            if record is not None and (record[0] != _IN_PROGRESS or record[1] != token):
                 return False
             self._write(key, (_DONE, "", self._done_until(now)), now)
             return True
