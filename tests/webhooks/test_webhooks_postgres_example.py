@@ -120,3 +120,27 @@ def test_mark_done_outside_a_handler_needs_a_lease(example: Any,
     store = example.make_store(postgres_server.url)
     with psycopg.connect(postgres_server.url) as conn, pytest.raises(InvalidInputError):
         store.mark_done(conn)
+
+
+def test_the_store_borrows_from_a_psycopg_pool(postgres_server: PostgresServer) -> None:
+    pool_module = require_module("psycopg_pool")
+    from invonetwork.webhooks import PostgresIdempotencyStore
+
+    with pool_module.ConnectionPool(postgres_server.url, min_size=1, max_size=4,
+                                    open=True) as pool:
+        store = PostgresIdempotencyStore(pool, table="pooled_leases")
+        first, second = new_token(), new_token()
+        assert store.begin("evt", first) is ClaimStatus.ACQUIRED
+        assert store.begin("evt", second) is ClaimStatus.IN_PROGRESS
+        assert store.renew("evt", first)
+        assert store.finish("evt", first)
+        assert store.begin("evt", second) is ClaimStatus.DONE
+        assert "evt" in store
+        handled: list[str] = []
+        delivery = build_webhook_delivery("webhook.test", secret=SECRET)
+        for _ in range(2):
+            receive_webhook(delivery.body, delivery.headers, SECRET, store=store,
+                            handler=lambda e: handled.append(e.event_id))
+        assert len(handled) == 1
+        store.close()  # a borrowed pool is left to its owner
+        assert not pool.closed
