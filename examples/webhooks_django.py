@@ -7,8 +7,9 @@ Run it::
 
 In a real project, :func:`make_webhook_view` goes in a ``views.py`` and the ``path(...)`` line
 in ``urls.py``. During a secret rotation also set ``INVO_WEBHOOK_SECRET_PREVIOUS``. With
-several worker processes, use ``SQLiteIdempotencyStore("invo-webhooks.sqlite3")`` or a store
-on your own database instead of the in-memory default.
+several worker processes, use ``SQLiteIdempotencyStore("invo-webhooks.sqlite3")`` (one
+machine) or ``DjangoCacheIdempotencyStore()`` / ``PostgresIdempotencyStore(...)`` (several;
+see docs/webhooks-at-scale.md) instead of the in-memory default, which dedupes per process.
 
 Django caps ``request.body`` at ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (2.5 MB by default) and
 answers 400 beyond it.

@@ -6,8 +6,9 @@ Run it::
     uvicorn --factory webhooks_fastapi:create_app --app-dir examples --port 8000
 
 During a secret rotation also set ``INVO_WEBHOOK_SECRET_PREVIOUS`` to the old secret. With
-several worker processes, pass ``SQLiteIdempotencyStore("invo-webhooks.sqlite3")`` (or a
-store on your own database) to :func:`create_app` instead of the in-memory default.
+several worker processes, pass ``SQLiteIdempotencyStore("invo-webhooks.sqlite3")`` (one
+machine) or a Redis or PostgreSQL store (several; see docs/webhooks-at-scale.md) to
+:func:`create_app` instead of the in-memory default, which dedupes per process.
 
 Do not declare the body as a Pydantic model: FastAPI would parse and re-serialize it, and the
 signature covers the exact bytes. Read ``await request.body()``.

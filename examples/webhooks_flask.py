@@ -7,8 +7,9 @@ Run it::
 
 During a secret rotation also set ``INVO_WEBHOOK_SECRET_PREVIOUS`` to the old secret: both
 are accepted until the old one expires. With several worker processes, pass
-``SQLiteIdempotencyStore("invo-webhooks.sqlite3")`` (or a store on your own database) to
-:func:`create_app` instead of the in-memory default.
+``SQLiteIdempotencyStore("invo-webhooks.sqlite3")`` (one machine) or a Redis or PostgreSQL
+store (several; see docs/webhooks-at-scale.md) to :func:`create_app` instead of the in-memory
+default, which dedupes per process.
 """
 
 from __future__ import annotations

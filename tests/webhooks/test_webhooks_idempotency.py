@@ -271,7 +271,8 @@ def test_sqlite_uses_wal_and_a_primary_key(tmp_path: Path) -> None:
     try:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         columns = conn.execute("PRAGMA table_info(my_claims)").fetchall()
-        assert [(c[1], c[5]) for c in columns] == [("key", 1), ("claimed_at", 0)]
+        assert [(c[1], c[5]) for c in columns] == [
+            ("key", 1), ("claimed_at", 0), ("state", 0), ("token", 0)]
     finally:
         conn.close()
 

@@ -247,3 +247,59 @@ def test_importing_the_package_stays_light() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             timeout=60)
     assert result.returncode == 0, result.stderr
+
+
+def test_store_classes_load_without_their_drivers() -> None:
+    code = (
+        "import sys, invonetwork.webhooks as w\n"
+        "names = [w.RedisIdempotencyStore, w.PostgresIdempotencyStore,\n"
+        "         w.DjangoCacheIdempotencyStore, w.WebhookRouter, w.receive_webhook]\n"
+        "loaded = [m for m in ('requests', 'redis', 'psycopg', 'django') if m in sys.modules]\n"
+        "assert not loaded, loaded\n"
+        "assert all(name in w.__all__ for name in ('RedisIdempotencyStore',\n"
+        "    'PostgresIdempotencyStore', 'DjangoCacheIdempotencyStore', 'WebhookRouter'))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_duplicate_while_the_first_is_in_progress_is_409() -> None:
+    store = InMemoryIdempotencyStore()
+    delivery = build_webhook_delivery("item.purchased", secret=SECRET)
+    inner: list[WebhookReply] = []
+
+    def handler(event: WebhookEvent) -> None:
+        # INVO's retry arrives while this first delivery is still being handled.
+        inner.append(receive_webhook(delivery.body, delivery.headers, SECRET, store=store,
+                                     handler=Recorder()))
+
+    first = receive_webhook(delivery.body, delivery.headers, SECRET, store=store,
+                            handler=handler)
+    assert (first.status, first.text) == (200, "ok")
+    assert (inner[0].status, inner[0].text, inner[0].in_progress) == (409, "in progress", True)
+    assert inner[0].event is not None and not inner[0].duplicate
+
+
+def test_a_lease_less_store_still_works() -> None:
+    class ClaimOnly:
+        def __init__(self) -> None:
+            self.keys: set[str] = set()
+
+        def claim(self, key: str) -> bool:
+            if key in self.keys:
+                return False
+            self.keys.add(key)
+            return True
+
+        def release(self, key: str) -> None:
+            self.keys.discard(key)
+
+    store, handler = ClaimOnly(), Recorder(failures=1)
+    delivery = build_webhook_delivery("webhook.test", secret=SECRET)
+    with pytest.raises(RuntimeError):
+        receive_webhook(delivery.body, delivery.headers, SECRET, store=store, handler=handler)
+    texts = [receive_webhook(delivery.body, delivery.headers, SECRET, store=store,
+                             handler=handler).text for _ in range(2)]
+    assert texts == ["ok", "duplicate"]
+    assert len(handler.events) == 1

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Callable, Optional, Protocol
+from typing import Callable, Optional, Protocol, Union, cast
 
 from ..errors import InvoError
 from ._common import SECRET_MISSING
-from ._events import WebhookEvent
+from ._events import WebhookEvent, dedupe_key_for
 from ._gzip import DEFAULT_MAX_BODY_BYTES
-from ._idempotency import IdempotencyStore, deduplicate
+from ._idempotency import ClaimStatus, IdempotencyStore, LeaseStore, deduplicate, leased
 from ._verify import DEFAULT_TOLERANCE_SECONDS, RawBody, Secrets, _Sealed, verify_webhook
 
 __all__ = ["HeadersLike", "WebhookReply", "receive_webhook"]
@@ -49,14 +49,16 @@ class WebhookReply:
 
     Attributes:
         status: The HTTP status to answer: ``200``, ``400`` (a delivery that must not be
-            processed) or ``500`` (the receiver is misconfigured; INVO retries).
-        text: A short plain-text body: ``"ok"``, ``"duplicate"``, ``"invalid webhook"``,
-            ``"no idempotency key"`` or ``"receiver not configured"``.
+            processed), ``409`` (another worker is processing the same event right now:
+            INVO retries later) or ``500`` (the receiver is misconfigured; INVO retries).
+        text: A short plain-text body: ``"ok"``, ``"duplicate"``, ``"in progress"``,
+            ``"invalid webhook"``, ``"no idempotency key"`` or ``"receiver not configured"``.
         event: The verified event (also for a duplicate); ``None`` when verification failed.
-        duplicate: ``True`` when the idempotency key was already claimed, so the handler
-            was not called.
+        duplicate: ``True`` when the event was already processed, so the handler was not
+            called.
         error_code: For a ``400`` or ``500`` from verification, the error's code (for
             example ``WEBHOOK_SIGNATURE_INVALID``), for your logs; otherwise ``None``.
+        in_progress: ``True`` for the ``409``: another worker holds the event's lease.
     """
 
     status: int
@@ -64,6 +66,7 @@ class WebhookReply:
     event: Optional[WebhookEvent] = None
     duplicate: bool = False
     error_code: Optional[str] = None
+    in_progress: bool = False
 
 
 def _header(headers: HeadersLike, name: str) -> Optional[str]:
@@ -83,7 +86,7 @@ def receive_webhook(
     headers: HeadersLike,
     secret_or_secrets: Optional[Secrets],
     *,
-    store: IdempotencyStore,
+    store: Union[LeaseStore, IdempotencyStore],
     handler: Callable[[WebhookEvent], object],
     tolerance_seconds: float = DEFAULT_TOLERANCE_SECONDS,
     now: Optional[float] = None,
@@ -100,11 +103,20 @@ def receive_webhook(
        own) is answered ``500 "receiver not configured"``, since the fault is yours.
     2. Take the idempotency key from the signed body, falling back to the
        ``X-Invo-Idempotency-Key`` header only when the body has none (neither:
-       ``400 "no idempotency key"``).
-    3. Claim the key in ``store``. Already claimed: ``200 "duplicate"``, handler not called.
-    4. Call ``handler(event)``, then answer ``200 "ok"``. If the handler raises, the key is
-       released and the exception propagates: let your framework answer ``500`` so that
-       INVO retries, and the retry is processed.
+       ``400 "no idempotency key"``), and add ``":" + direction`` when the event's data has
+       a ``direction`` (the two copies of a transfer event that one title can receive).
+    3. Take the lease on that key in ``store`` (see :class:`LeaseStore`). Done before:
+       ``200 "duplicate"``. Another worker holds a live lease: ``409 "in progress"`` (INVO
+       retries later; by then the other worker has finished, or died and lost the lease).
+    4. Call ``handler(event)`` while the lease is renewed in the background, mark the key
+       done, and answer ``200 "ok"``. If the handler raises, the lease is dropped and the
+       exception propagates: let your framework answer ``500`` so that INVO retries, and
+       the retry is processed. An error of the store itself (Redis or PostgreSQL down)
+       propagates the same way.
+
+    ``handler`` may be a :class:`WebhookRouter`. A store with only ``claim``/``release``
+    (:class:`IdempotencyStore`) still works, without leases: its duplicates are always
+    ``200 "duplicate"``.
 
     Header names are matched in any case. The SDK logs nothing: log from
     :attr:`WebhookReply.error_code` if you want to.
@@ -118,8 +130,9 @@ def receive_webhook(
         raw_body: The request body exactly as received (never re-serialized JSON).
         headers: The request headers: a ``dict``, a ``Mapping`` or Werkzeug ``Headers``.
         secret_or_secrets: The signing secret, or a list of them during a rotation.
-        store: Where claimed idempotency keys are kept (see :class:`IdempotencyStore`).
-        handler: Called with the event once per idempotency key; its result is ignored.
+        store: Where the keys' leases are kept (see :class:`LeaseStore`).
+        handler: Called with the event once per dedupe key (a function or a
+            :class:`WebhookRouter`); its result is ignored.
         tolerance_seconds: The replay window, as for :func:`verify_webhook`.
         now: The current time in unix seconds (default ``time.time()``); for tests.
         max_body_bytes: Largest body accepted, after decompression (default 5 MiB).
@@ -147,11 +160,20 @@ def receive_webhook(
             return WebhookReply(500, "receiver not configured", error_code=err.code)
         return WebhookReply(400, "invalid webhook", error_code=err.code)
     # The body's key is covered by the signature; the header is not, so it is only a fallback.
-    key = event.idempotency_key or _header(headers, _IDEMPOTENCY_KEY) or ""
-    if not key:
+    base = event.idempotency_key or _header(headers, _IDEMPOTENCY_KEY) or ""
+    if not base:
         return WebhookReply(400, "no idempotency key", event=event)
-    with deduplicate(store, key) as first:  # an exception releases the key
-        if not first:
+    key = dedupe_key_for(event, base)
+    if not hasattr(store, "begin"):  # a lease-less IdempotencyStore
+        with deduplicate(store, key) as first:
+            if not first:
+                return WebhookReply(200, "duplicate", event=event, duplicate=True)
+            handler(event)
+        return WebhookReply(200, "ok", event=event)
+    with leased(cast(LeaseStore, store), key) as status:
+        if status is ClaimStatus.DONE:
             return WebhookReply(200, "duplicate", event=event, duplicate=True)
+        if status is ClaimStatus.IN_PROGRESS:
+            return WebhookReply(409, "in progress", event=event, in_progress=True)
         handler(event)
     return WebhookReply(200, "ok", event=event)
