@@ -280,3 +280,32 @@ def test_optional_pages_leave_the_nav_until_they_exist() -> None:
         {"More": [{"Performance": "performance.md"}, {"Errors": "errors.md"}]},
         {"Gone": "missing.md"},  # not optional: the strict build reports it
     ]
+
+
+def test_the_reference_shows_default_values_not_constant_names() -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("mkdocs_hooks_defaults", ROOT / "scripts" /
+                                                  "mkdocs_hooks.py")
+    assert spec is not None and spec.loader is not None
+    hooks = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hooks)
+    html = ('timeout: Timeout = <span class="n"><autoref identifier="invonetwork._config.'
+            'DEFAULT_TIMEOUT" backlink-type="used-by" optional hover>DEFAULT_TIMEOUT</autoref>'
+            '</span>, max_bytes: int = <span title="invonetwork.webhooks._gzip.'
+            'DEFAULT_MAX_BODY_BYTES">DEFAULT_MAX_BODY_BYTES</span>, x = <autoref identifier='
+            '"invonetwork._config.NOT_A_NAME">NOT_A_NAME</autoref>, t: <autoref identifier='
+            '"invonetwork._config.Timeout">Timeout</autoref>')
+    out = hooks._show_default_values(html)
+    assert '<span title="invonetwork._config.DEFAULT_TIMEOUT">30.0</span>' in out
+    assert ">5242880 (5 MiB)</span>" in out
+    assert "NOT_A_NAME</autoref>" in out  # unknown: left for autorefs to report
+    assert ">Timeout</autoref>" in out  # a type, not a constant
+    assert "DEFAULT_TIMEOUT<" not in out and "DEFAULT_MAX_BODY_BYTES<" not in out
+
+
+def test_the_site_styles_wide_code() -> None:
+    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    assert "stylesheets/extra.css" in config
+    css = (DOCS / "stylesheets" / "extra.css").read_text(encoding="utf-8")
+    assert "overflow-x: auto" in css and ".md-grid" in css
