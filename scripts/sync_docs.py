@@ -13,7 +13,9 @@ editors all hide::
 A source is ``examples/FILE`` (the whole file) or ``examples/FILE:NAME`` (one named region).
 Several sources, separated by spaces, are joined with a blank line. In the example files a
 region is marked by comment lines holding ``--8<-- [start:NAME]`` and ``--8<-- [end:NAME]``;
-marker lines never appear in a page, and a region is dedented.
+marker lines never appear in a page, and a region is dedented. A region of a Python file is
+preceded by the file's own imports of the names it uses, so a block pasted alone still
+finds them.
 
 Running the script rewrites the code between every pair of markers from the current
 examples. It also converts the older include form, a fence whose only lines are
@@ -29,6 +31,7 @@ Standard library only. The pages are README.md and every ``*.md`` under docs/.
 from __future__ import annotations
 
 import argparse
+import ast
 import re
 import sys
 import textwrap
@@ -95,7 +98,77 @@ def read_source(root: Path, source: str) -> str:
         kept.pop()
     if not kept:
         raise SyncError(f"{source}: the code is empty")
-    return textwrap.dedent("\n".join(kept))
+    code = textwrap.dedent("\n".join(kept))
+    if region and path.suffix == ".py":
+        imports = imports_needed(path.read_text(encoding="utf-8"), code)
+        if imports:
+            gap = "\n\n\n" if code.startswith(("def ", "async def ", "class ", "@")) else "\n\n"
+            code = "\n".join(imports) + gap + code
+    return code
+
+
+def imports_needed(module_source: str, code: str) -> list[str]:
+    """The example file's module-level imports that ``code`` (one region) uses but lacks.
+
+    A region copied alone should run when pasted, so its imports come along: each name the
+    region reads, that the file imports at its top level and the region does not import
+    itself, gives one import line (``from __future__`` never does). Returns ``[]`` when
+    either text does not parse.
+    """
+    try:
+        module = ast.parse(module_source)
+        region = ast.parse(code)
+    except SyntaxError:
+        return []
+    provided: dict[str, tuple[str, str, str]] = {}  # bound name -> (module, name, as-name)
+    for node in module.body:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                bound = alias.asname or alias.name.split(".")[0]
+                provided[bound] = ("", alias.name, alias.asname or "")
+        elif isinstance(node, ast.ImportFrom) and node.module != "__future__" and node.level == 0:
+            for alias in node.names:
+                if alias.name != "*":
+                    provided[alias.asname or alias.name] = (node.module or "", alias.name,
+                                                            alias.asname or "")
+    # One-line module constants such as ``log = logging.getLogger(...)`` come along too.
+    lines_of = module_source.splitlines()
+    constants: dict[str, tuple[str, set[str]]] = {}
+    for node in module.body:
+        if (isinstance(node, ast.Assign) and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name) and node.lineno == node.end_lineno):
+            reads = {n.id for n in ast.walk(node.value) if isinstance(n, ast.Name)}
+            if reads <= set(provided):  # only imported names: it runs on its own
+                constants[node.targets[0].id] = (lines_of[node.lineno - 1], reads)
+    bound_here: set[str] = set()
+    for node in ast.walk(region):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            bound_here |= {alias.asname or alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            bound_here.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound_here.add(node.name)
+    used = {node.id for node in ast.walk(region)
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
+    extra = sorted(name for name in used & set(constants) if name not in bound_here)
+    for name in extra:
+        used |= constants[name][1]
+    wanted = sorted(name for name in used & set(provided) if name not in bound_here)
+    plain: list[str] = []
+    grouped: dict[str, list[str]] = {}
+    for name in wanted:
+        module_name, imported, asname = provided[name]
+        shown = f"{imported} as {asname}" if asname else imported
+        if module_name:
+            grouped.setdefault(module_name, []).append(shown)
+        else:
+            plain.append(f"import {shown}")
+    lines = sorted(plain)
+    for module_name in sorted(grouped, key=lambda m: (m.startswith("invonetwork"), m)):
+        lines.append(f"from {module_name} import {', '.join(grouped[module_name])}")
+    if extra:
+        lines += [""] + [constants[name][0] for name in extra]
+    return lines
 
 
 def _mark(line: str) -> Optional[tuple[str, str]]:

@@ -84,7 +84,7 @@ def test_old_includes_become_filled_marker_blocks(repo: Path) -> None:
     assert _run(repo) == 0
     assert page.read_text(encoding="utf-8") == (
         "# Page\n\n"
-        "<!-- example: examples/demo.py:inner -->\n```python\nvalue = os.sep\n```\n"
+        "<!-- example: examples/demo.py:inner -->\n```python\nimport os\n\nvalue = os.sep\n```\n"
         "<!-- /example -->\n\nText.\n\n"
         "<!-- example: examples/table.sql -->\n```sql\nCREATE TABLE t (k TEXT);\n```\n"
         "<!-- /example -->\n"
@@ -94,7 +94,7 @@ def test_old_includes_become_filled_marker_blocks(repo: Path) -> None:
 
 def test_a_region_drops_nested_markers_and_the_whole_file_drops_all(repo: Path) -> None:
     assert sync.read_source(repo, "examples/demo.py:outer") == (
-        "def outer() -> str:\n    value = os.sep\n    return value")
+        "import os\n\n\ndef outer() -> str:\n    value = os.sep\n    return value")
     whole = sync.read_source(repo, "examples/demo.py")
     assert whole.startswith('"""An example."""')
     assert "--8<--" not in whole
@@ -102,8 +102,8 @@ def test_a_region_drops_nested_markers_and_the_whole_file_drops_all(repo: Path) 
 
 def test_a_changed_example_makes_the_page_stale_until_synced(repo: Path) -> None:
     page = repo / "README.md"
-    page.write_text("<!-- example: examples/demo.py:inner -->\n```python\nvalue = os.sep\n```\n"
-                    "<!-- /example -->\n", encoding="utf-8")
+    page.write_text("<!-- example: examples/demo.py:inner -->\n```python\nimport os\n\n"
+                    "value = os.sep\n```\n<!-- /example -->\n", encoding="utf-8")
     assert _run(repo, "--check") == 0
     example = repo / "examples" / "demo.py"
     example.write_text(EXAMPLE.replace("value = os.sep", "value = os.linesep"),
@@ -128,7 +128,7 @@ def test_the_fence_language_and_indent_are_kept(repo: Path) -> None:
     assert _run(repo) == 0
     assert page.read_text(encoding="utf-8") == (
         '=== "Tab"\n\n    <!-- example: examples/demo.py:inner -->\n    ```py\n'
-        "    value = os.sep\n    ```\n    <!-- /example -->\n")
+        "    import os\n\n    value = os.sep\n    ```\n    <!-- /example -->\n")
 
 
 def test_the_fence_outgrows_backticks_in_the_code(repo: Path) -> None:
@@ -155,3 +155,68 @@ def test_problems_fail_with_a_message(
     assert _run(repo, "--check") == 1
     assert problem in capsys.readouterr().err
     assert _run(repo) == 1
+
+
+def test_a_region_brings_the_imports_and_constants_it_uses() -> None:
+    module = (
+        "from __future__ import annotations\n"
+        "import json, logging\n"
+        "import os.path as osp\n"
+        "from typing import Any, Optional\n"
+        "from invonetwork import InvoServer\n"
+        "from flask import Flask\n"
+        "log = logging.getLogger('x')\n"
+        "LIMIT = compute()\n"
+        "# --8<-- [start:r]\n"
+        "from typing import Optional\n"
+        "def f(invo: InvoServer, x: Optional[int]) -> Any:\n"
+        "    log.info(json.dumps(osp.sep))\n"
+        "    return LIMIT\n"
+        "# --8<-- [end:r]\n"
+    )
+    code = module.split("[start:r]\n")[1].split("# --8<--")[0]
+    assert sync.imports_needed(module, code) == [
+        "import json",
+        "import logging",
+        "import os.path as osp",
+        "from typing import Any",
+        "from invonetwork import InvoServer",
+        "",
+        "log = logging.getLogger('x')",
+    ]  # not Optional (imported by the region), not LIMIT (needs the file), not Flask
+    assert sync.imports_needed(module, "def broken(:") == []
+
+
+def test_every_copied_region_has_the_imports_its_file_gives_it() -> None:
+    """Paste any block alone: no name its example file imports is missing from it."""
+    import ast
+    import re
+
+    marker = re.compile(r"^[ \t]*<!-- example: (?P<sources>[^>]*?) -->")
+    checked = 0
+    for page in sync.pages(ROOT):
+        lines = page.read_text(encoding="utf-8").splitlines()
+        for number, line in enumerate(lines):
+            found = marker.match(line)
+            if not found or not all(s.partition(":")[0].endswith(".py") and ":" in s
+                                    for s in found["sources"].split()):
+                continue
+            end = next(i for i in range(number + 2, len(lines))
+                       if lines[i].strip().startswith(("```", "~~~")))
+            block = "\n".join(lines[number + 2:end])
+            tree = ast.parse(block)
+            bound = {alias.asname or alias.name.split(".")[0] for node in ast.walk(tree)
+                     if isinstance(node, (ast.Import, ast.ImportFrom)) for alias in node.names}
+            for source in found["sources"].split():
+                example = ast.parse((ROOT / source.partition(":")[0]).read_text(
+                    encoding="utf-8"))
+                imported = {alias.asname or alias.name.split(".")[0] for node in example.body
+                            if isinstance(node, (ast.Import, ast.ImportFrom))
+                            and getattr(node, "module", "") != "__future__"
+                            for alias in node.names}
+                used = {node.id for node in ast.walk(tree)
+                        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
+                missing = (used & imported) - bound
+                assert not missing, f"{page.name}:{number + 1} ({source}) lacks {missing}"
+            checked += 1
+    assert checked >= 60
