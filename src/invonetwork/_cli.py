@@ -254,7 +254,9 @@ def _cmd_sandbox(args: argparse.Namespace, out: TextIO) -> int:
             f"  game secret:     {shown_secret}",
             f"  webhook secret:  {shown_hook}",
             "  webhook URL:     "
-            + (args.webhook_url or f"(none yet: PUT /api/dev/webhooks/games/{sandbox.game_id})"),
+            + (args.webhook_url or "(none: restart with --webhook-url "
+               "http://127.0.0.1:8000/invo/webhooks to deliver to your app, or PUT "
+               f"/api/dev/webhooks/games/{sandbox.game_id})"),
             f"  admin API:       {sandbox.root_url}/__sandbox__/state",
             "",
             "Run your app in another shell with these lines pasted first:",

@@ -114,6 +114,7 @@ def test_secrets_you_gave_are_not_printed() -> None:
         text = "\n".join(lines)
         assert "ivsdk_test_mine_0001" not in text and "whsec_mine_0001" not in text
         assert "(the one you gave)" in text
+        assert "restart with --webhook-url" in text  # no receiver yet: how to add one
         names = {line.split()[1].split("=")[0].replace("$env:", "") for line in lines
                  if line.strip().startswith(("export ", "$env:"))}
         assert names == {"INVO_BASE_URL"}
