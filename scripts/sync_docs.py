@@ -120,17 +120,21 @@ def imports_needed(module_source: str, code: str) -> list[str]:
         region = ast.parse(code)
     except SyntaxError:
         return []
-    provided: dict[str, tuple[str, str, str]] = {}  # bound name -> (module, name, as-name)
+    # bound name -> (index of its import statement, module, name, as-name)
+    provided: dict[str, tuple[int, str, str, str]] = {}
+    statements: list[ast.stmt] = []
     for node in module.body:
         if isinstance(node, ast.Import):
+            statements.append(node)
             for alias in node.names:
                 bound = alias.asname or alias.name.split(".")[0]
-                provided[bound] = ("", alias.name, alias.asname or "")
+                provided[bound] = (len(statements) - 1, "", alias.name, alias.asname or "")
         elif isinstance(node, ast.ImportFrom) and node.module != "__future__" and node.level == 0:
+            statements.append(node)
             for alias in node.names:
                 if alias.name != "*":
-                    provided[alias.asname or alias.name] = (node.module or "", alias.name,
-                                                            alias.asname or "")
+                    provided[alias.asname or alias.name] = (
+                        len(statements) - 1, node.module or "", alias.name, alias.asname or "")
     # One-line module constants such as ``log = logging.getLogger(...)`` come along too.
     lines_of = module_source.splitlines()
     constants: dict[str, tuple[str, set[str]]] = {}
@@ -154,18 +158,26 @@ def imports_needed(module_source: str, code: str) -> list[str]:
     for name in extra:
         used |= constants[name][1]
     wanted = sorted(name for name in used & set(provided) if name not in bound_here)
-    plain: list[str] = []
-    grouped: dict[str, list[str]] = {}
+    # One line per import statement of the file that provides something, in the file's order,
+    # with a blank line where the file has one (its standard library / third party / own groups).
+    names_of: dict[int, list[str]] = {}
     for name in wanted:
-        module_name, imported, asname = provided[name]
-        shown = f"{imported} as {asname}" if asname else imported
-        if module_name:
-            grouped.setdefault(module_name, []).append(shown)
+        index, _, imported, asname = provided[name]
+        names_of.setdefault(index, []).append(f"{imported} as {asname}" if asname else imported)
+    lines: list[str] = []
+    previous: Optional[ast.stmt] = None
+    for index in sorted(names_of):
+        node = statements[index]
+        if previous is not None and any(
+                not lines_of[row].strip()
+                for row in range(previous.end_lineno or previous.lineno, node.lineno - 1)):
+            lines.append("")
+        shown = names_of[index]
+        if isinstance(node, ast.ImportFrom):
+            lines.append(f"from {node.module} import {', '.join(shown)}")
         else:
-            plain.append(f"import {shown}")
-    lines = sorted(plain)
-    for module_name in sorted(grouped, key=lambda m: (m.startswith("invonetwork"), m)):
-        lines.append(f"from {module_name} import {', '.join(grouped[module_name])}")
+            lines += [f"import {name}" for name in shown]
+        previous = node
     if extra:
         lines += [""] + [constants[name][0] for name in extra]
     return lines
