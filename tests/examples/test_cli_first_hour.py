@@ -120,6 +120,7 @@ def test_secrets_you_gave_are_not_printed() -> None:
         assert names == {"INVO_BASE_URL"}
 
 
+@pytest.mark.skipif(os.name == "nt", reason="on Windows SO_REUSEADDR lets a second bind succeed")
 def test_a_port_in_use_says_what_to_do(capsys: pytest.CaptureFixture[str]) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
