@@ -8,7 +8,10 @@ In a real project the pieces go to their usual places: the ``INVO_*`` settings t
     export INVO_GAME_SECRET=ivsdk_test_...
     export INVO_WEBHOOK_SECRET=whsec_...      # and INVO_WEBHOOK_SECRET_PREVIOUS while rotating
     export DJANGO_SECRET_KEY=change-me
+    export DEV_SIGN_IN=1                      # development only: POST /dev/sign-in
     python examples/django_app.py runserver 8000
+
+(``invonetwork sandbox`` prints the ``INVO_*`` lines for the local sandbox.)
 
 The docs (``docs/guides/django.md``) include this file piece by piece, and
 ``tests/examples/test_framework_apps.py`` drives it through Django's test client.
@@ -27,16 +30,11 @@ import django
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.urls import path
-from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.csrf import csrf_exempt, ensure_csrf_cookie
 from invo_store_game import CURRENCY_PACKS, Fulfilment
 
-from invonetwork import InvalidInputError, InvoError, InvoServer, WebhookVerificationError
-from invonetwork.webhooks import (
-    IdempotencyStore,
-    InMemoryIdempotencyStore,
-    deduplicate,
-    verify_webhook,
-)
+from invonetwork import InvalidInputError, InvoError, InvoServer
+from invonetwork.webhooks import IdempotencyStore, InMemoryIdempotencyStore, receive_webhook
 
 log = logging.getLogger("mygame.store")
 
@@ -54,6 +52,8 @@ INVO_SETTINGS: dict[str, Any] = {
 SETTINGS: dict[str, Any] = {
     **INVO_SETTINGS,
     "SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY", "dev-only-not-secret"),
+    # Development only: POST /dev/sign-in signs anyone in. Never set it in production.
+    "DEV_SIGN_IN": os.environ.get("DEV_SIGN_IN") == "1",
     "DEBUG": False,
     "ALLOWED_HOSTS": ["localhost", "127.0.0.1", "testserver"],
     "ROOT_URLCONF": __name__,
@@ -99,6 +99,41 @@ def current_player_email(request: HttpRequest) -> Optional[str]:
     email = request.session.get("player_email")
     return email if isinstance(email, str) and email else None
 # --8<-- [end:auth]
+
+
+# --8<-- [start:csrf]
+def session_info(request: HttpRequest) -> HttpResponse:
+    """GET /session: who is signed in. Routed with ``ensure_csrf_cookie`` (see the URLs).
+
+    That sets the ``csrftoken`` cookie. The browser calls this when the page loads, then sends
+    the cookie's value as the ``X-CSRFToken`` header on every POST (``/invo/token``,
+    ``/store/checkout``). A page rendered by Django with ``{% csrf_token %}`` sets it as well.
+    """
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
+    return JsonResponse({"player_email": current_player_email(request)})
+# --8<-- [end:csrf]
+
+
+# --8<-- [start:dev-sign-in]
+def dev_sign_in(request: HttpRequest) -> HttpResponse:
+    """POST /dev/sign-in ``{"email": "ada@example.com"}``: development only (``DEV_SIGN_IN=1``).
+
+    Stands in for your login, so the views can be tried by hand. CSRF-protected like them.
+    """
+    if not settings.DEV_SIGN_IN:
+        return JsonResponse({"error": "not found"}, status=404)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        email = json.loads(request.body).get("email")
+    except (ValueError, AttributeError):
+        email = None
+    if not isinstance(email, str) or "@" not in email:
+        return JsonResponse({"error": 'send {"email": "player@example.com"}'}, status=400)
+    request.session["player_email"] = email
+    return JsonResponse({"player_email": email})
+# --8<-- [end:dev-sign-in]
 
 
 # --8<-- [start:errors]
@@ -167,30 +202,29 @@ def start_checkout(request: HttpRequest) -> HttpResponse:
 
 # --8<-- [start:webhook]
 def invo_webhook(request: HttpRequest) -> HttpResponse:
-    """POST /invo/webhooks: verify, dedupe, apply, answer 2xx fast (CSRF-exempt in urls)."""
+    """POST /invo/webhooks: verify, process each event once, answer fast (CSRF-exempt)."""
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    try:
-        event = verify_webhook(
-            request.body,  # the raw bytes, exactly as INVO signed them
-            request.headers.get("X-Invo-Signature"),
-            settings.INVO_WEBHOOK_SECRETS,
-            content_encoding=request.headers.get("Content-Encoding"),
-        )
-    except WebhookVerificationError as err:
-        log.warning("rejected a webhook: %s", err.code)
-        return HttpResponse(status=400)
-    # The body's key is covered by the signature; the header carries the same value.
-    key = event.idempotency_key or request.headers.get("X-Invo-Idempotency-Key", "")
-    with deduplicate(IDEMPOTENCY, key) as first:  # an exception releases the key: INVO retries
-        if first:
-            FULFILMENT.handle(event)
-    return HttpResponse(status=200)
+    reply = receive_webhook(
+        request.body,  # the raw bytes, exactly as INVO signed them
+        request.headers,  # X-Invo-Signature, Content-Encoding, X-Invo-Idempotency-Key
+        settings.INVO_WEBHOOK_SECRETS,
+        store=IDEMPOTENCY,  # dedupes on the signed idempotency key
+        handler=FULFILMENT.handle,  # raises: the key is released and Django answers 500
+    )
+    if reply.status >= 500:
+        log.error("INVO webhook receiver not configured: %s", reply.error_code)
+    elif reply.status >= 400:
+        log.warning("rejected an INVO webhook: %s", reply.error_code or reply.text)
+    return HttpResponse(reply.text, status=reply.status, content_type="text/plain")
 # --8<-- [end:webhook]
 
 
 # --8<-- [start:urls]
 urlpatterns = [
+    # Sets the csrftoken cookie whose value the browser sends back as X-CSRFToken on POSTs.
+    path("session", ensure_csrf_cookie(session_info)),
+    path("dev/sign-in", dev_sign_in),  # answers 404 unless DEV_SIGN_IN=1
     path("invo/token", mint_token),
     path("store/checkout", start_checkout),
     # INVO signs its deliveries; it cannot send your CSRF token.

@@ -4,11 +4,13 @@
 ``def`` functions, which FastAPI runs in its thread pool, so a slow INVO answer never stalls
 the event loop. The one shared client is built in the lifespan and closed at shutdown.
 
-Run it (sandbox credentials from the INVO developer console)::
+Run it against the local sandbox (``invonetwork sandbox`` prints the three ``export`` lines),
+or with sandbox credentials from the INVO developer console::
 
     export INVO_GAME_SECRET=ivsdk_test_...
     export INVO_WEBHOOK_SECRET=whsec_...      # and INVO_WEBHOOK_SECRET_PREVIOUS while rotating
-    uvicorn --factory examples.fastapi_app:create_app
+    export DEV_SIGN_IN=1                      # development only: POST /dev/sign-in
+    uvicorn --app-dir examples --factory fastapi_app:create_app --port 8000
 
 The docs (``docs/guides/fastapi.md``) include this file piece by piece, and
 ``tests/examples/test_framework_apps.py`` drives it through FastAPI's test client.
@@ -23,21 +25,15 @@ from contextlib import asynccontextmanager
 from typing import Annotated, Optional, Union
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, PlainTextResponse
 from invo_store_game import CURRENCY_PACKS, Fulfilment
 from pydantic import BaseModel
 
-from invonetwork import InvalidInputError, InvoError, InvoServer, WebhookVerificationError
-from invonetwork.webhooks import (
-    IdempotencyStore,
-    InMemoryIdempotencyStore,
-    deduplicate,
-    verify_webhook,
-)
+from invonetwork import InvalidInputError, InvoError, InvoServer
+from invonetwork.webhooks import IdempotencyStore, InMemoryIdempotencyStore, receive_webhook
 
 log = logging.getLogger("mygame.store")
-
-
 
 # --8<-- [start:construct]
 def create_app(
@@ -77,6 +73,8 @@ def create_app(
     # One process only: with several workers use SQLiteIdempotencyStore or your database.
     app.state.idempotency = idempotency_store or InMemoryIdempotencyStore()
     app.state.fulfilment = fulfilment or Fulfilment()
+    # Development only: POST /dev/sign-in signs anyone in. Never set it in production.
+    app.state.dev_sign_in = os.environ.get("DEV_SIGN_IN") == "1"
     app.add_exception_handler(InvoError, invo_error_response)
     app.include_router(router)
     return app
@@ -100,6 +98,8 @@ def current_player_email(request: Request) -> str:
     checkouts in another player's name. Tests swap this out with ``dependency_overrides``.
     """
     email = getattr(request.state, "player_email", None)  # set by your auth middleware
+    if email is None and request.app.state.dev_sign_in:
+        email = request.cookies.get(DEV_COOKIE)  # development only: see dev_sign_in
     if not isinstance(email, str) or not email:
         raise HTTPException(status_code=401)
     return email
@@ -107,6 +107,31 @@ def current_player_email(request: Request) -> str:
 
 PlayerEmail = Annotated[str, Depends(current_player_email)]
 # --8<-- [end:auth]
+
+
+# --8<-- [start:dev-sign-in]
+DEV_COOKIE = "dev_player_email"
+
+
+class SignIn(BaseModel):
+    """``POST /dev/sign-in`` body."""
+
+    email: str
+
+
+def dev_sign_in(body: SignIn, request: Request, response: Response) -> dict[str, str]:
+    """POST /dev/sign-in ``{"email": "ada@example.com"}``: development only (``DEV_SIGN_IN=1``).
+
+    Stands in for your login, so the endpoints can be tried by hand: it sets a cookie that
+    ``current_player_email`` reads only while ``DEV_SIGN_IN=1``.
+    """
+    if not request.app.state.dev_sign_in:
+        raise HTTPException(status_code=404)
+    if "@" not in body.email:
+        raise HTTPException(status_code=400, detail='send {"email": "player@example.com"}')
+    response.set_cookie(DEV_COOKIE, body.email, httponly=True, samesite="lax")
+    return {"player_email": body.email}
+# --8<-- [end:dev-sign-in]
 
 
 # --8<-- [start:errors]
@@ -125,6 +150,7 @@ def invo_error_response(request: Request, exc: Exception) -> Response:
 
 
 router = APIRouter()
+router.add_api_route("/dev/sign-in", dev_sign_in, methods=["POST"])
 
 
 # --8<-- [start:mint]
@@ -179,23 +205,18 @@ def start_checkout(body: CheckoutIn, request: Request, invo: Invo,
 # --8<-- [start:webhook]
 @router.post("/invo/webhooks")
 async def invo_webhook(request: Request) -> Response:
-    """Verify, dedupe, apply, answer 2xx fast. ``async``: it needs the raw body."""
-    try:
-        event = verify_webhook(
-            await request.body(),  # the raw bytes, exactly as INVO signed them
-            request.headers.get("X-Invo-Signature"),
-            request.app.state.webhook_secrets,
-            content_encoding=request.headers.get("Content-Encoding"),
-        )
-    except WebhookVerificationError as err:
-        log.warning("rejected a webhook: %s", err.code)
-        return Response(status_code=400)
-    store: IdempotencyStore = request.app.state.idempotency
-    # The body's key is covered by the signature; the header carries the same value.
-    key = event.idempotency_key or request.headers.get("X-Invo-Idempotency-Key", "")
-    with deduplicate(store, key) as first:  # an exception releases the key: INVO retries
-        if first:
-            # Quick work only here; hand slow work to a queue (INVO waits about 10 s).
-            request.app.state.fulfilment.handle(event)
-    return Response(status_code=200)
+    """Verify, process each event once, answer fast. ``async``: it needs the raw body."""
+    reply = await run_in_threadpool(  # the store and the handler may block: not on the loop
+        receive_webhook,
+        await request.body(),  # the raw bytes, exactly as INVO signed them
+        request.headers,  # X-Invo-Signature, Content-Encoding, X-Invo-Idempotency-Key
+        request.app.state.webhook_secrets,
+        store=request.app.state.idempotency,  # dedupes on the signed idempotency key
+        handler=request.app.state.fulfilment.handle,  # raises: key released, 500
+    )
+    if reply.status >= 500:
+        log.error("INVO webhook receiver not configured: %s", reply.error_code)
+    elif reply.status >= 400:
+        log.warning("rejected an INVO webhook: %s", reply.error_code or reply.text)
+    return PlainTextResponse(reply.text, status_code=reply.status)
 # --8<-- [end:webhook]

@@ -4,12 +4,14 @@ One ``InvoServer`` is built when the app is created and shared by every request 
 The browser never sees the game secret: it asks this backend for a short-lived player token
 and for a checkout URL, and INVO tells the backend that money moved through a signed webhook.
 
-Run it (sandbox credentials from the INVO developer console)::
+Run it against the local sandbox (``invonetwork sandbox`` prints the three ``export`` lines),
+or with sandbox credentials from the INVO developer console::
 
     export INVO_GAME_SECRET=ivsdk_test_...
     export INVO_WEBHOOK_SECRET=whsec_...      # and INVO_WEBHOOK_SECRET_PREVIOUS while rotating
     export FLASK_SECRET_KEY=change-me
-    flask --app examples/flask_app.py run
+    export DEV_SIGN_IN=1                      # development only: POST /dev/sign-in
+    flask --app examples/flask_app.py run --port 8000
 
 The docs (``docs/guides/flask.md``) include this file piece by piece, and
 ``tests/examples/test_framework_apps.py`` drives it through Flask's test client.
@@ -26,17 +28,10 @@ from flask import Flask, abort, current_app, jsonify, request, session
 from flask.typing import ResponseReturnValue
 from invo_store_game import CURRENCY_PACKS, Fulfilment
 
-from invonetwork import InvalidInputError, InvoError, InvoServer, WebhookVerificationError
-from invonetwork.webhooks import (
-    IdempotencyStore,
-    InMemoryIdempotencyStore,
-    deduplicate,
-    verify_webhook,
-)
+from invonetwork import InvalidInputError, InvoError, InvoServer
+from invonetwork.webhooks import IdempotencyStore, InMemoryIdempotencyStore, receive_webhook
 
 log = logging.getLogger("mygame.store")
-
-
 
 # --8<-- [start:construct]
 def create_app(
@@ -59,8 +54,11 @@ def create_app(
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_HTTPONLY=True,
         # Where the hosted checkout sends the player back. Configured, not taken from the
-        # request's Host header, which the client controls.
+        # request's Host header, which the client controls. The port is the one of
+        # `flask --app examples/flask_app.py run --port 8000`.
         PUBLIC_URL=os.environ.get("PUBLIC_URL", "http://localhost:8000").rstrip("/"),
+        # Development only: POST /dev/sign-in signs anyone in. Never set it in production.
+        DEV_SIGN_IN=os.environ.get("DEV_SIGN_IN") == "1",
     )
     # One client per process: thread-safe, pooled keep-alive connections.
     app.extensions["invo"] = invo if invo is not None else InvoServer.from_env()
@@ -77,6 +75,7 @@ def create_app(
     app.add_url_rule("/invo/token", view_func=mint_token, methods=["POST"])
     app.add_url_rule("/store/checkout", view_func=start_checkout, methods=["POST"])
     app.add_url_rule("/invo/webhooks", view_func=invo_webhook, methods=["POST"])
+    app.add_url_rule("/dev/sign-in", view_func=dev_sign_in, methods=["POST"])
     return app
 
 
@@ -99,6 +98,23 @@ def current_player_email() -> str:
         abort(401)
     return email
 # --8<-- [end:auth]
+
+
+# --8<-- [start:dev-sign-in]
+def dev_sign_in() -> ResponseReturnValue:
+    """POST /dev/sign-in ``{"email": "ada@example.com"}``: development only (``DEV_SIGN_IN=1``).
+
+    Stands in for your login, so ``/invo/token`` and ``/store/checkout`` can be tried by hand.
+    """
+    if not current_app.config["DEV_SIGN_IN"]:
+        abort(404)
+    payload: Any = request.get_json(silent=True)
+    email = payload.get("email") if isinstance(payload, dict) else None
+    if not isinstance(email, str) or "@" not in email:
+        return jsonify(error='send {"email": "player@example.com"}'), 400
+    session["player_email"] = email
+    return jsonify(player_email=email)
+# --8<-- [end:dev-sign-in]
 
 
 # --8<-- [start:errors]
@@ -145,24 +161,19 @@ def start_checkout() -> ResponseReturnValue:
 
 # --8<-- [start:webhook]
 def invo_webhook() -> ResponseReturnValue:
-    """POST /invo/webhooks: verify, dedupe, apply, answer 2xx fast."""
-    try:
-        event = verify_webhook(
-            request.get_data(),  # the raw bytes, exactly as INVO signed them
-            request.headers.get("X-Invo-Signature"),
-            current_app.extensions["invo_webhook_secrets"],
-            content_encoding=request.headers.get("Content-Encoding"),
-        )
-    except WebhookVerificationError as err:
-        log.warning("rejected a webhook: %s", err.code)
-        return "", 400
-    store: IdempotencyStore = current_app.extensions["invo_idempotency"]
-    # The body's key is covered by the signature; the header carries the same value.
-    key = event.idempotency_key or request.headers.get("X-Invo-Idempotency-Key", "")
-    with deduplicate(store, key) as first:  # an exception releases the key: INVO retries
-        if first:
-            current_app.extensions["fulfilment"].handle(event)
-    return "", 200
+    """POST /invo/webhooks: verify, process each event once, answer fast."""
+    reply = receive_webhook(
+        request.get_data(),  # the raw bytes, exactly as INVO signed them
+        request.headers,  # X-Invo-Signature, Content-Encoding, X-Invo-Idempotency-Key
+        current_app.extensions["invo_webhook_secrets"],
+        store=current_app.extensions["invo_idempotency"],  # dedupes on the signed key
+        handler=current_app.extensions["fulfilment"].handle,  # raises: key released, 500
+    )
+    if reply.status >= 500:
+        log.error("INVO webhook receiver not configured: %s", reply.error_code)
+    elif reply.status >= 400:
+        log.warning("rejected an INVO webhook: %s", reply.error_code or reply.text)
+    return reply.text, reply.status
 # --8<-- [end:webhook]
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from html import escape as html_escape
 from pathlib import Path
 from typing import Any
 
@@ -56,9 +57,47 @@ def _strip_roles(html: str) -> str:
     return _ROLE.sub(replace, html)
 
 
+# Signatures show a default that is a module constant by its name (``timeout=DEFAULT_TIMEOUT``),
+# which tells a reader nothing. mkdocstrings wraps such a name in a cross-reference
+# (``<autoref identifier="invonetwork._config.DEFAULT_TIMEOUT" ...>``, later a titled span);
+# show the constant's value instead, and keep its dotted name as the hover title.
+_CONSTANT = re.compile(
+    r'<(?P<tag>autoref identifier|span title)="'
+    r'(?P<path>invonetwork(?:\.[A-Za-z_][A-Za-z0-9_]*)*)\.(?P<name>[A-Z][A-Z0-9_]*)"[^>]*>'
+    r"(?P=name)</(?:autoref|span)>"
+)
+
+
+def _constant_value(module_path: str, name: str) -> Any:
+    """The value of ``module_path.name`` when it is a plain number, text or flag, else None."""
+    import importlib
+
+    try:
+        value = getattr(importlib.import_module(module_path), name)
+    except (ImportError, AttributeError):
+        return None
+    return value if isinstance(value, (bool, int, float, str)) else None
+
+
+def _show_default_values(html: str) -> str:
+    def replace(match: re.Match[str]) -> str:
+        value = _constant_value(match["path"], match["name"])
+        if value is None:
+            return match.group(0)
+        shown = html_escape(repr(value))
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 1024 and (
+                value % 1024 == 0):
+            unit, size = ("MiB", value // 1024**2) if value % 1024**2 == 0 else (
+                "KiB", value // 1024)
+            shown = f"{value} ({size} {unit})"
+        return f'<span title="{match["path"]}.{match["name"]}">{shown}</span>'
+
+    return _CONSTANT.sub(replace, html)
+
+
 def on_page_content(html: str, *, page: Any, config: Any, files: Any) -> str:
-    """MkDocs event: tidy Sphinx roles left in the rendered API reference."""
-    return _strip_roles(html)
+    """MkDocs event: tidy Sphinx roles and show default values in the rendered reference."""
+    return _show_default_values(_strip_roles(html))
 
 
 # Pages other parts of the project write; the nav lists them, and they appear once they exist.

@@ -16,21 +16,31 @@ receiver refused, server error), 2 usage error.
 from __future__ import annotations
 
 import argparse
+import errno
+import http.client
 import json
 import os
+import shlex
 import signal
+import socket
 import sys
 import threading
 import time
 import uuid
 from collections.abc import Sequence
 from typing import Any, Optional, TextIO
+from urllib.parse import urlsplit
 
 from ._version import __version__
 
 __all__ = ["main"]
 
 SECRET_ENV = "INVO_WEBHOOK_SECRET"  # noqa: S105  (a variable name, not a secret)
+# errno values for "address already in use" (Linux, macOS/BSD, Windows) and "access denied".
+_ADDRESS_IN_USE = frozenset({errno.EADDRINUSE, 48, 98, 10048})
+_ACCESS_DENIED = frozenset({errno.EACCES, 10013})
+_ANSWER_BYTES = 64 * 1024  # read at most this much of a receiver's answer
+_ANSWER_SHOWN = 500  # and show at most this many characters of it
 _TRUE = {"1", "true", "yes", "y", "on"}
 _FALSE = {"0", "false", "no", "n", "off"}
 _PLAYER_KEYS = {
@@ -116,7 +126,8 @@ def _parser() -> argparse.ArgumentParser:
     _secret_option(send, "signing secret")
     send.add_argument("--type", dest="event_type", default="webhook.test",
                       help="event type (default webhook.test; any type is accepted)")
-    send.add_argument("--data", help="event data as a JSON object (default: a sample)")
+    send.add_argument("--data", help="event data as a JSON object; it replaces the whole "
+                                     "sample data of --type (default: the sample)")
     send.add_argument("--tenant-id", default="1001", help="tenant_id (your game id)")
     send.add_argument("--gzip", action="store_true", help="send Content-Encoding: gzip")
     send.add_argument("--timeout", type=float, default=10.0, help="seconds (default 10)")
@@ -227,8 +238,7 @@ def _cmd_sandbox(args: argparse.Namespace, out: TextIO) -> int:
     try:
         sandbox.start()
     except OSError as exc:
-        print(f"invonetwork: cannot listen on 127.0.0.1:{args.port}: {exc.strerror or exc}",
-              file=sys.stderr)
+        print(_listen_failure(args.port, exc), file=sys.stderr)
         return 1
     stop = threading.Event()
     previous = _install_stop_handlers(stop)
@@ -242,13 +252,16 @@ def _cmd_sandbox(args: argparse.Namespace, out: TextIO) -> int:
             f"  game secret:     {shown_secret}",
             f"  webhook secret:  {shown_hook}",
             "  webhook URL:     "
-            + (args.webhook_url or f"(none yet: PUT /api/dev/webhooks/games/{sandbox.game_id})"),
+            + (args.webhook_url or "(none: restart with --webhook-url "
+               "http://127.0.0.1:8000/invo/webhooks to deliver to your app, or PUT "
+               f"/api/dev/webhooks/games/{sandbox.game_id})"),
             f"  admin API:       {sandbox.root_url}/__sandbox__/state",
             "",
-            "  export INVO_BASE_URL=" + sandbox.base_url,
+            "Run your app in another shell with these lines pasted first:",
+            *_env_lines(sandbox.base_url,
+                        None if game_secret else sandbox.game_secret,
+                        None if webhook_secret else sandbox.webhook_secret),
         ]
-        if not game_secret:
-            lines.append("  export INVO_GAME_SECRET=" + sandbox.game_secret)
         lines.append("Press Ctrl-C to stop.")
         print("\n".join(lines), file=out, flush=True)
         deadline = None if args.exit_after is None else time.monotonic() + args.exit_after
@@ -320,12 +333,7 @@ def _cmd_verify(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextI
 
 
 def _cmd_send(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from .webhooks._delivery import (
-        DeliveryClient,
-        build_delivery,
-        event_body,
-        sample_event_data,
-    )
+    from .webhooks._delivery import build_delivery, event_body, sample_event_data
 
     secrets = _secrets(args)
     if not args.url.startswith(("http://", "https://")):
@@ -346,16 +354,100 @@ def _cmd_send(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         args.event_type, data, event_id=key, idempotency_key=key, tenant_id=str(args.tenant_id)
     )
     delivery = build_delivery(event, secrets=secrets, timestamp=int(time.time()), gzip=args.gzip)
-    client = DeliveryClient(user_agent=f"invonetwork-cli/{__version__}", timeout=args.timeout)
-    try:
-        status, error = client.post(args.url, delivery)
-    finally:
-        client.close()
+    headers = {**delivery.headers, "User-Agent": f"invonetwork-cli/{__version__}"}
+    status, answer, error = _post_for_answer(args.url, delivery.body, headers, args.timeout)
+    if args.data is not None:
+        print(f"data: your --data object, as given (it replaces the whole sample data of "
+              f"{args.event_type})", file=out)
     if status is not None and 200 <= status < 300:
         print(f"sent {args.event_type} ({key}): HTTP {status}", file=out)
         return 0
-    print(f"not accepted: {error}", file=err)
+    print(_send_failure(args.url, status, answer, error), file=err)
     return 1
+
+
+# -- what the commands print ---------------------------------------------------------------
+
+
+def _env_lines(
+    base_url: str, game_secret: Optional[str], webhook_secret: Optional[str]
+) -> list[str]:
+    """Lines to paste into another shell so that an app talks to this sandbox.
+
+    A secret the user passed in is not printed (they have it); ``None`` leaves its line out.
+    PowerShell syntax on Windows, POSIX shells elsewhere.
+    """
+    values = [("INVO_BASE_URL", base_url), ("INVO_GAME_SECRET", game_secret),
+              ("INVO_WEBHOOK_SECRET", webhook_secret)]
+    if os.name == "nt":
+        return [f'  $env:{name} = "{value}"' for name, value in values if value is not None]
+    return [f"  export {name}={shlex.quote(value)}" for name, value in values if value is not None]
+
+
+def _listen_failure(port: int, exc: OSError) -> str:
+    """Why the sandbox could not listen, and what to do about it."""
+    reason = exc.strerror or str(exc)
+    text = f"invonetwork: cannot listen on 127.0.0.1:{port}: {reason}"
+    if exc.errno in _ADDRESS_IN_USE:
+        return (f"{text}\n  Another sandbox or program already uses port {port}. Stop it, or "
+                f"run on another port: --port {port + 1 if 0 < port < 65535 else 8788}, or "
+                "--port 0 for any free one (the base URL printed then shows it).")
+    if exc.errno in _ACCESS_DENIED:
+        return f"{text}\n  Ports below 1024 need privileges: use --port 8787, or --port 0."
+    return f"{text}\n  Try another port with --port, or --port 0 for any free one."
+
+
+def _post_for_answer(
+    url: str, body: bytes, headers: dict[str, str], timeout: float
+) -> tuple[Optional[int], bytes, Optional[str]]:
+    """POST once; ``(status, first bytes of the answer, None)`` or ``(None, b"", reason)``."""
+    parts = urlsplit(url)
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    conn: http.client.HTTPConnection
+    try:
+        if parts.scheme == "https":
+            conn = http.client.HTTPSConnection(parts.hostname or "", parts.port, timeout=timeout)
+        else:
+            conn = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=timeout)
+    except (ValueError, OSError) as exc:
+        return None, b"", f"bad --url: {exc}"
+    try:
+        conn.request("POST", path, body=body, headers=headers)
+        response = conn.getresponse()
+        return response.status, response.read(_ANSWER_BYTES), None
+    except (socket.timeout, TimeoutError):
+        return None, b"", f"no answer within {timeout:g} s"
+    except ConnectionRefusedError:
+        return None, b"", "connection refused"
+    except (OSError, http.client.HTTPException) as exc:
+        return None, b"", f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    finally:
+        conn.close()
+
+
+def _send_failure(url: str, status: Optional[int], answer: bytes, error: Optional[str]) -> str:
+    """``not accepted: ...`` with the receiver's answer and a likely next step."""
+    if status is None:
+        where = urlsplit(url)
+        port = where.port or (443 if where.scheme == "https" else 80)
+        hint = (f"is your app running and listening on {where.hostname}:{port}?"
+                if error == "connection refused" else "check --url and that your app is up")
+        return f"not accepted: {error} ({url})\n  {hint}"
+    text = answer.decode("utf-8", "replace")
+    text = "".join(ch if ch.isprintable() or ch in "\n\t" else "?" for ch in text).strip()
+    if len(text) > _ANSWER_SHOWN:
+        text = text[:_ANSWER_SHOWN] + "..."
+    lines = [f"not accepted: HTTP {status} from {url}",
+             "  answer: " + (text.replace("\n", "\n          ") if text else "(empty body)")]
+    if status == 400:
+        lines.append("  A 400 usually means the receiver could not verify the signature: does "
+                     f"it use the same signing secret (--secret or ${SECRET_ENV})?")
+    elif status in (404, 405):
+        lines.append("  Check the path in --url: it must be your receiver's POST route.")
+    elif status >= 500:
+        lines.append("  The receiver failed or is not configured (a missing signing secret "
+                     "answers 500): see its log.")
+    return "\n".join(lines)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

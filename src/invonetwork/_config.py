@@ -101,6 +101,32 @@ def _environment_of_key(game_secret: str) -> Optional[str]:
     return None
 
 
+# Secrets of other kinds that people paste where the game secret goes. They would only fail
+# later, at the first request, with INVALID_GAME_SECRET (401).
+_OTHER_SECRET_KINDS = (
+    ("whsec_", "a webhook signing secret (whsec_...): pass it to verify_webhook or "
+               "receive_webhook, not to InvoServer"),
+    ("sk_live_", "a payment processor's secret key (sk_live_...), not an INVO key"),
+    ("sk_test_", "a payment processor's secret key (sk_test_...), not an INVO key"),
+)
+
+
+def _wrong_kind_of_secret(game_secret: str) -> Optional[str]:
+    """A message when ``game_secret`` is visibly another kind of secret, else ``None``.
+
+    Only the prefix is named, never the secret.
+    """
+    text = game_secret.strip()
+    for prefix, what in _OTHER_SECRET_KINDS:
+        if text.startswith(prefix):
+            return (
+                f"game_secret looks like {what}. InvoServer needs your game secret from the "
+                f"INVO console: {TEST_KEY_PREFIX}... for the sandbox, {LIVE_KEY_PREFIX}... "
+                "for production"
+            )
+    return None
+
+
 def resolve_base_url(game_secret: str, base_url: Optional[str]) -> str:
     """Check the secret and pick the base URL.
 
@@ -112,6 +138,9 @@ def resolve_base_url(game_secret: str, base_url: Optional[str]) -> str:
     """
     if not isinstance(game_secret, str) or not game_secret.strip():
         raise ConfigurationError("game_secret must be a non-empty string")
+    wrong_kind = _wrong_kind_of_secret(game_secret)
+    if wrong_kind is not None:
+        raise ConfigurationError(wrong_kind)
     key_env = _environment_of_key(game_secret)
     if base_url is None:
         if key_env == "live":
@@ -119,8 +148,10 @@ def resolve_base_url(game_secret: str, base_url: Optional[str]) -> str:
         if key_env == "test":
             return SANDBOX_BASE_URL
         raise ConfigurationError(
-            "base_url is required: the game secret does not start with "
-            f"{LIVE_KEY_PREFIX!r} or {TEST_KEY_PREFIX!r}, so the environment cannot be inferred "
+            "the game secret does not start with "
+            f"{LIVE_KEY_PREFIX!r} or {TEST_KEY_PREFIX!r}, so it is not a current INVO game "
+            "secret, or it is an older one that does not say its environment: check that "
+            "you passed your game's secret key from the INVO console, or pass base_url "
             f"(production: {PRODUCTION_BASE_URL}, sandbox: {SANDBOX_BASE_URL})"
         )
     url = _validate_base_url(base_url)

@@ -8,6 +8,7 @@ No float arithmetic is done anywhere here.
 
 from __future__ import annotations
 
+import math
 import re
 from decimal import Decimal, InvalidOperation
 from typing import Union
@@ -57,9 +58,17 @@ def check_money(name: str, value: object, maximum: Decimal) -> Decimal:
     """
     text = _text_of(name, value)
     if _PLAIN_DECIMAL.fullmatch(text) is None:
+        hint = ""
+        if (isinstance(value, float) and math.isfinite(value) and value > 0
+                and abs(value - round(value, 2)) < 1e-9):
+            # 0.1 * 3 is 0.30000000000000004: float arithmetic on cents leaves such noise.
+            hint = (
+                "; a float cannot hold most amounts in cents exactly, so pass a Decimal or a "
+                "string instead, e.g. Decimal('0.10') * 3 or '0.30'"
+            )
         raise InvalidInputError(
             f"{name} must be a plain positive decimal with at most 2 decimal places "
-            f"(like '10' or '9.99'), got {text[:40]!r}",
+            f"(like '10' or '9.99'), got {text[:40]!r}{hint}",
             code="INVALID_INPUT",
         )
     try:

@@ -1,7 +1,8 @@
-"""The docs cannot drift from the code: included snippets exist, mapped names are real.
+"""The docs cannot drift from the code: shown snippets come from examples/, names are real.
 
-``mkdocs build --strict`` checks the same snippet includes, but it is not part of the test
-run; these checks are, and they need nothing beyond the standard library and the SDK.
+The code blocks of the pages are copies of examples/ written by ``scripts/sync_docs.py``
+between ``<!-- example: ... -->`` markers; ``test_sync_docs.py`` checks the copies are current.
+These checks need nothing beyond the standard library and the SDK.
 """
 
 from __future__ import annotations
@@ -19,15 +20,19 @@ from invonetwork import InvoError, InvoServer
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
-INCLUDE = re.compile(r'^\s*--8<-- "([^"]+)"\s*$', re.MULTILINE)
+MARKER = re.compile(r"^[ \t]*<!-- example: (?P<sources>[^>]*?) -->[ \t]*$")
+MARKER_END = re.compile(r"^[ \t]*<!-- /example -->[ \t]*$")
 PAGES = sorted(DOCS.rglob("*.md"))
 
 
 def _includes() -> list[tuple[str, str]]:
     found = []
     for page in PAGES:
-        for target in INCLUDE.findall(page.read_text(encoding="utf-8")):
-            found.append((str(page.relative_to(ROOT)), target))
+        for line in page.read_text(encoding="utf-8").splitlines():
+            marker = MARKER.match(line)
+            if marker:
+                found += [(str(page.relative_to(ROOT)), source)
+                          for source in marker["sources"].split()]
     return found
 
 
@@ -55,12 +60,22 @@ LOOKS_LIKE_CODE = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctio
                    ast.ClassDef, ast.Assign, ast.AnnAssign, ast.With, ast.Call)
 
 
-def _fenced_blocks(text: str) -> list[tuple[int, str, str]]:
-    """``(line, language, body)`` of every fenced block, indented ones (tabs, admonitions) too."""
+def _fenced_blocks(text: str) -> list[tuple[int, str, str, list[str]]]:
+    """``(line, language, body, sources)`` of every fenced block, indented ones too.
+
+    ``sources`` are those of the ``<!-- example: ... -->`` marker the block sits in (the
+    code was copied from them), or ``[]`` for a block written in the page.
+    """
     blocks = []
     lines = text.splitlines()
+    sources: list[str] = []
     i = 0
     while i < len(lines):
+        marker = MARKER.match(lines[i])
+        if marker:
+            sources = marker["sources"].split()
+        elif MARKER_END.match(lines[i]):
+            sources = []
         opener = FENCE.match(lines[i])
         if not opener:
             i += 1
@@ -77,20 +92,19 @@ def _fenced_blocks(text: str) -> list[tuple[int, str, str]]:
                 break
             body.append(lines[j][indent:] if lines[j][:indent].strip() == "" else lines[j])
             j += 1
-        blocks.append((i + 1, language, "\n".join(body)))
+        blocks.append((i + 1, language, "\n".join(body), sources))
         i = j + 1
     return blocks
 
 
 def _hand_written_python(text: str) -> list[str]:
-    """Python blocks that are not pure ``--8<-- "examples/....py[:section]"`` includes."""
+    """Python blocks that are not copies of ``examples/*.py`` made by the sync script."""
     found = []
-    for line, language, body in _fenced_blocks(text):
-        code = [row for row in body.splitlines() if row.strip()]
+    for line, language, body, sources in _fenced_blocks(text):
         if language in PYTHON:
-            if code and all(INCLUDE.fullmatch(row) for row in code) and all(
-                    target.startswith("examples/") and target.partition(":")[0].endswith(".py")
-                    for target in INCLUDE.findall(body)):
+            if body.strip() and sources and all(
+                    source.startswith("examples/") and source.partition(":")[0].endswith(".py")
+                    for source in sources):
                 continue
         elif language in PLAIN:
             # An unlabelled block of Python is still hand-written Python.
@@ -101,27 +115,32 @@ def _hand_written_python(text: str) -> list[str]:
             if not any(isinstance(node, LOOKS_LIKE_CODE) for node in ast.walk(tree)):
                 continue
         else:
-            continue  # shell, SQL included from examples/, ...: not Python
+            continue  # shell, SQL copied from examples/, ...: not Python
         found.append(f"line {line} ({language or 'no language'}):\n{body}")
     return found
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda page: str(page.relative_to(DOCS)))
 def test_no_page_has_a_hand_written_python_block(page: Path) -> None:
-    """Hand-written Python would not be tested: every page includes it from examples/."""
+    """Hand-written Python would not be tested: every page copies it from examples/."""
     found = _hand_written_python(page.read_text(encoding="utf-8"))
-    assert not found, (f"{page.relative_to(ROOT)} has Python that is not included from "
+    assert not found, (f"{page.relative_to(ROOT)} has Python that does not come from "
                        "examples/:\n\n" + "\n\n".join(found))
 
 
 def test_the_hand_written_python_check_catches_what_it_should() -> None:
-    include = '--8<-- "examples/quickstart.py:run"'
+    def copied(sources: str, body: str = "x = 1", language: str = "python",
+               indent: str = "") -> str:
+        rows = [f"<!-- example: {sources} -->", f"```{language}", *body.splitlines(), "```",
+                "<!-- /example -->"]
+        return "\n".join(indent + row for row in rows)
+
     allowed = [
-        f"```python\n{include}\n```",
-        f"```python\n{include}\n\n--8<-- \"examples/first_call.py\"\n```",
-        f'=== "Tab"\n\n    ```python\n    {include}\n    ```',
-        "```bash\npython -m pip install invonetwork\n```",
-        '```sql\n--8<-- "examples/invo_webhook_claims.sql"\n```',
+        copied("examples/quickstart.py:run"),
+        copied("examples/quickstart.py:run examples/first_call.py"),
+        '=== "Tab"\n\n' + copied("examples/quickstart.py:run", indent="    "),
+        "```bash\npython -m pip install ./invonetwork-python\n```",
+        copied("examples/invo_webhook_claims.sql", "CREATE TABLE t (k TEXT);", "sql"),
         "```\nInvoError\n├── APIError\n```",
         "```text\nbrowser  -->  mint_player_token(...)  -- secret -->\n```",
         "```\npurchase.completed  purchase.failed\n```",
@@ -131,10 +150,11 @@ def test_the_hand_written_python_check_catches_what_it_should() -> None:
         assert _hand_written_python(markdown) == [], markdown
     refused = [
         "```python\nprint('hi')\n```",
-        f"```python\n{include}\nprint('hi')\n```",
+        copied("examples/quickstart.py:run") + "\n\n```python\nprint('hi')\n```",
         "```python\n```",
-        '```python\n--8<-- "docs/other.md"\n```',
-        '```python\n--8<-- "examples/invo_webhook_claims.sql"\n```',
+        copied("docs/other.md"),
+        copied("examples/invo_webhook_claims.sql"),
+        copied("examples/quickstart.py", body=""),
         "```py\nx = 1\n```",
         '```python title="app.py"\nx = 1\n```',
         "```{.python .annotate}\nx = 1\n```",
@@ -260,3 +280,32 @@ def test_optional_pages_leave_the_nav_until_they_exist() -> None:
         {"More": [{"Performance": "performance.md"}, {"Errors": "errors.md"}]},
         {"Gone": "missing.md"},  # not optional: the strict build reports it
     ]
+
+
+def test_the_reference_shows_default_values_not_constant_names() -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("mkdocs_hooks_defaults", ROOT / "scripts" /
+                                                  "mkdocs_hooks.py")
+    assert spec is not None and spec.loader is not None
+    hooks = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hooks)
+    html = ('timeout: Timeout = <span class="n"><autoref identifier="invonetwork._config.'
+            'DEFAULT_TIMEOUT" backlink-type="used-by" optional hover>DEFAULT_TIMEOUT</autoref>'
+            '</span>, max_bytes: int = <span title="invonetwork.webhooks._gzip.'
+            'DEFAULT_MAX_BODY_BYTES">DEFAULT_MAX_BODY_BYTES</span>, x = <autoref identifier='
+            '"invonetwork._config.NOT_A_NAME">NOT_A_NAME</autoref>, t: <autoref identifier='
+            '"invonetwork._config.Timeout">Timeout</autoref>')
+    out = hooks._show_default_values(html)
+    assert '<span title="invonetwork._config.DEFAULT_TIMEOUT">30.0</span>' in out
+    assert ">5242880 (5 MiB)</span>" in out
+    assert "NOT_A_NAME</autoref>" in out  # unknown: left for autorefs to report
+    assert ">Timeout</autoref>" in out  # a type, not a constant
+    assert "DEFAULT_TIMEOUT<" not in out and "DEFAULT_MAX_BODY_BYTES<" not in out
+
+
+def test_the_site_styles_wide_code() -> None:
+    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    assert "stylesheets/extra.css" in config
+    css = (DOCS / "stylesheets" / "extra.css").read_text(encoding="utf-8")
+    assert "overflow-x: auto" in css and ".md-grid" in css

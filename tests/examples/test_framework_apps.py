@@ -413,3 +413,169 @@ def test_apps_read_their_configuration_from_the_environment(
         assert app.state.invo.closed  # the app built this client, so it closed it
     assert response.status_code == 200
     assert len(fulfilment.items) == 1
+
+
+# -- one receiver pattern: the same answers from every app -----------------------------------
+
+
+def test_every_app_answers_a_missing_signing_secret_with_500(invo_api: responses.RequestsMock,
+                                                             ) -> None:
+    """A receiver without its secret is misconfigured: 500 (monitored, INVO retries), not 400."""
+    for name in sorted(HARNESSES):
+        harness = HARNESSES[name](SECRET, None, ["", ""])
+        try:
+            delivery = build_webhook_delivery("purchase.completed", secret=WHSEC)
+            status, _ = harness.post("/invo/webhooks", data=delivery.body,
+                                     headers=delivery.headers)
+            assert status == 500, name
+            assert harness.fulfilment.purchases == [], name
+        finally:
+            harness.close()
+
+
+def test_every_app_answers_the_same_to_a_duplicate_and_to_a_keyless_event(app: Harness) -> None:
+    delivery = build_webhook_delivery("item.purchased", secret=WHSEC)
+    assert _post_delivery(app, delivery) == 200
+    assert _post_delivery(app, delivery) == 200
+    body = {"event_id": "evt_1", "event_type": "item.purchased", "schema_version": "1.0",
+            "tenant_id": "1", "data": delivery.payload["data"]}
+    keyless = build_webhook_delivery(body, secret=WHSEC)  # signed, with no key in the body
+    headers = {k: v for k, v in keyless.headers.items() if k != "X-Invo-Idempotency-Key"}
+    status, _ = app.post("/invo/webhooks", data=keyless.body, headers=headers)
+    assert status == 400  # no key to dedupe on: never processed, never a crash
+    assert len(app.fulfilment.items) == 1
+
+
+def test_the_guide_receivers_are_receive_webhook() -> None:
+    """One pattern everywhere: each guide app and recipe hands the request to receive_webhook."""
+    from tests.examples.conftest import EXAMPLES
+
+    for name in ("flask_app.py", "fastapi_app.py", "django_app.py", "webhooks_flask.py",
+                 "webhooks_fastapi.py", "webhooks_django.py"):
+        source = (EXAMPLES / name).read_text(encoding="utf-8")
+        assert "receive_webhook(" in source or "receive_webhook," in source, name
+        assert "verify_webhook(" not in source, name
+
+
+# -- development sign-in, so /invo/token can be tried by hand ---------------------------------
+
+
+def _enable_dev_sign_in(app: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
+    if isinstance(app, FlaskHarness):
+        monkeypatch.setitem(app.app.config, "DEV_SIGN_IN", True)
+    elif isinstance(app, FastAPIHarness):
+        monkeypatch.setattr(app.app.state, "dev_sign_in", True, raising=False)
+    else:
+        from django.test.utils import override_settings
+
+        override = override_settings(DEV_SIGN_IN=True)
+        override.enable()
+        monkeypatch.setattr(app, "close", _then(app.close, override.disable))
+
+
+def _then(first: Any, second: Any) -> Any:
+    def both() -> None:
+        first()
+        second()
+    return both
+
+
+def test_dev_sign_in_is_off_unless_asked_for(app: Harness,
+                                             invo_api: responses.RequestsMock) -> None:
+    status, _ = app.post("/dev/sign-in", json_body={"email": EMAIL})
+    assert status == 404
+    status, _ = app.post("/invo/token", json_body={})
+    assert status == 401
+    assert len(invo_api.calls) == 0
+
+
+def test_dev_sign_in_lets_a_person_try_the_token_endpoint(
+    app: Harness, invo_api: responses.RequestsMock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _enable_dev_sign_in(app, monkeypatch)
+    invo_api.post(f"{INVO}/api/sdk/player-token",
+                  json={"token": "ptk_1", "expires_at": "2030-01-01T00:15:00Z"})
+    status, _ = app.post("/dev/sign-in", json_body={"email": "not-an-email"})
+    assert status in (400, 422)
+    status, body = app.post("/dev/sign-in", json_body={"email": EMAIL})
+    assert status == 200 and body == {"player_email": EMAIL}
+    status, body = app.post("/invo/token", json_body={})
+    assert status == 200 and body["token"] == "ptk_1"
+    assert _sent(invo_api) == {"player_email": EMAIL}
+
+
+@pytest.mark.parametrize("name", ["flask", "fastapi"])
+def test_dev_sign_in_follows_the_environment(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DEV_SIGN_IN", "1")
+    module = importlib.import_module(f"{name}_app")
+    with InvoServer(SECRET) as invo:
+        app = module.create_app(invo)
+        enabled = app.config["DEV_SIGN_IN"] if name == "flask" else app.state.dev_sign_in
+        assert enabled is True
+        monkeypatch.setenv("DEV_SIGN_IN", "yes please")  # only "1" turns it on
+        app = module.create_app(invo)
+        enabled = app.config["DEV_SIGN_IN"] if name == "flask" else app.state.dev_sign_in
+        assert enabled is False
+
+
+# -- Django: the CSRF cookie the POST views rely on -------------------------------------------
+
+
+def test_django_sets_the_csrf_cookie_and_its_posts_need_it(
+    invo_api: responses.RequestsMock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.test import Client
+
+    invo_api.post(f"{INVO}/api/sdk/player-token",
+                  json={"token": "ptk_1", "expires_at": "2030-01-01T00:15:00Z"})
+    harness = DjangoHarness(SECRET, None, [WHSEC])
+    try:
+        _enable_dev_sign_in(harness, monkeypatch)
+        browser = Client(enforce_csrf_checks=True)  # as a real browser meets the middleware
+        assert "csrftoken" not in browser.cookies
+        page = browser.get("/session")
+        assert page.status_code == 200 and page.json() == {"player_email": None}
+        token = browser.cookies["csrftoken"].value
+        assert token
+
+        def post(path: str, body: Any, csrf: Optional[str]) -> Any:
+            headers = {"X-CSRFToken": csrf} if csrf else {}
+            return browser.post(path, data=json.dumps(body), content_type="application/json",
+                                headers=headers)
+
+        assert post("/dev/sign-in", {"email": EMAIL}, None).status_code == 403
+        assert post("/dev/sign-in", {"email": EMAIL}, token).status_code == 200
+        assert browser.get("/session").json() == {"player_email": EMAIL}
+        assert post("/invo/token", {}, None).status_code == 403
+        assert len(invo_api.calls) == 0
+        minted = post("/invo/token", {}, browser.cookies["csrftoken"].value)
+        assert minted.status_code == 200 and minted.json()["token"] == "ptk_1"
+        # INVO cannot send a CSRF token: the receiver is exempt, its signature authenticates.
+        delivery = build_webhook_delivery("item.purchased", secret=WHSEC)
+        hook = browser.post("/invo/webhooks", data=delivery.body,
+                            content_type="application/json",
+                            headers={k: v for k, v in delivery.headers.items()
+                                     if k.lower() != "content-type"})
+        assert hook.status_code == 200
+    finally:
+        harness.close()
+
+
+# -- the guides' run commands match the apps ---------------------------------------------------
+
+
+def test_the_flask_guide_runs_on_the_port_its_public_url_names(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import re
+    from pathlib import Path
+
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "guides" / "flask.md").read_text(
+        encoding="utf-8")
+    ports = re.findall(r"flask --app examples/flask_app\.py run --port (\d+)", guide)
+    assert ports, "the Flask guide lost its run command"
+    monkeypatch.delenv("PUBLIC_URL", raising=False)
+    flask_app = importlib.import_module("flask_app")
+    with InvoServer(SECRET) as invo:
+        public_url = flask_app.create_app(invo).config["PUBLIC_URL"]
+    assert {public_url.rsplit(":", 1)[-1]} == set(ports)

@@ -36,14 +36,14 @@ from ._world import World
 __all__ = ["SEND_TEST_WEBHOOK", "Call", "api_handlers", "needs_secret"]
 
 #: Served by the sandbox for its own ``webhooks send``-like test; not an SDK route.
-SEND_TEST_WEBHOOK = Route("POST", "/api/dev/webhooks/games/{game_id}/test", idempotent=False)
+SEND_TEST_WEBHOOK: Route[Any] = Route("POST", "/api/dev/webhooks/games/{game_id}/test", idempotent=False)
 
 
 #: The calls a phone's owner drives: they carry no game secret (the wire contract's "none").
 NO_SECRET = (r.PHONE_SHARE_INITIATE, r.PHONE_SHARE_APPROVE, r.PHONE_SHARE_STATUS)
 
 
-def needs_secret(route: Route) -> bool:
+def needs_secret(route: Route[Any]) -> bool:
     """Whether the sandbox checks ``X-Game-Secret-Key`` on this route."""
     return all((route.method, route.path) != (free.method, free.path) for free in NO_SECRET)
 
@@ -189,7 +189,7 @@ def registration(body: Mapping[str, Any]) -> Registration:
 # -- the handlers -------------------------------------------------------------------------
 
 
-def _player_handlers(w: World) -> dict[Route, Handler]:
+def _player_handlers(w: World) -> dict[Route[Any], Handler]:
     def balance_by_id(c: Call) -> Answer:
         try:
             player_id = int(c.params[0])
@@ -212,7 +212,7 @@ def _player_handlers(w: World) -> dict[Route, Handler]:
     }
 
 
-def _purchase_handlers(w: World) -> dict[Route, Handler]:
+def _purchase_handlers(w: World) -> dict[Route[Any], Handler]:
     def create_checkout(c: Call) -> Answer:
         req = CheckoutRequest(
             player_email=req_str(c.body, "player_email"),
@@ -238,7 +238,7 @@ def _purchase_handlers(w: World) -> dict[Route, Handler]:
     }
 
 
-def _item_handlers(w: World) -> dict[Route, Handler]:
+def _item_handlers(w: World) -> dict[Route[Any], Handler]:
     def history(c: Call) -> Answer:
         email = query_text(c.query, "player_email")
         if not email:
@@ -261,7 +261,7 @@ def _item_handlers(w: World) -> dict[Route, Handler]:
             r.ITEM_ORDER_DETAILS: order_details}
 
 
-def _movement_handlers(w: World, kind: str) -> dict[Route, Handler]:
+def _movement_handlers(w: World, kind: str) -> dict[Route[Any], Handler]:
     def verify(c: Call) -> Answer:
         mv = w.transfers.verify_sms(kind, req_str(c.body, "transaction_id"),
                                     req_str(c.body, "sms_pin"))
@@ -285,7 +285,7 @@ def _movement_handlers(w: World, kind: str) -> dict[Route, Handler]:
     }
 
 
-def _claim_and_consent_handlers(w: World) -> dict[Route, Handler]:
+def _claim_and_consent_handlers(w: World) -> dict[Route[Any], Handler]:
     def inbound(c: Call) -> Answer:
         email, phone = query_text(c.query, "player_email"), query_text(c.query, "player_phone")
         if not email and not phone:
@@ -321,7 +321,7 @@ def _claim_and_consent_handlers(w: World) -> dict[Route, Handler]:
     }
 
 
-def _webhook_handlers(w: World) -> dict[Route, Handler]:
+def _webhook_handlers(w: World) -> dict[Route[Any], Handler]:
     def register(c: Call) -> Answer:
         created = w.webhooks.register(c.params[0], registration(c.body))
         version = w.webhooks.current_secret.version
@@ -345,9 +345,9 @@ def _webhook_handlers(w: World) -> dict[Route, Handler]:
     }
 
 
-def api_handlers(world: World) -> dict[Route, Handler]:
+def api_handlers(world: World) -> dict[Route[Any], Handler]:
     """Every API route the sandbox serves, by the client's Route objects."""
-    handlers: dict[Route, Handler] = {}
+    handlers: dict[Route[Any], Handler] = {}
     for build in (_player_handlers, _purchase_handlers, _item_handlers,
                   _claim_and_consent_handlers, _webhook_handlers):
         handlers.update(build(world))

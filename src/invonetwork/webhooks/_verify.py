@@ -73,6 +73,8 @@ _GZIP_ENCODINGS = frozenset({"gzip", "x-gzip"})
 _NOT_JSON: Any = object()
 # Bound on ``now`` (about 31 million years): keeps huge ints from overflowing float arithmetic.
 _MAX_NOW = 1e15
+# Said by every error about the header's shape.
+_EXPECTED_FORM = "expected 't=<unix seconds>,v1=<hex>'"
 
 
 class _Sealed:
@@ -161,6 +163,40 @@ def _check_options(
     check_max_bytes(max_body_bytes)
 
 
+def _shape_problem(header: str, missing: str) -> str:
+    """The message for a header without ``t=`` or ``v1=``: what is wrong, what is expected.
+
+    The header is described, never quoted.
+    """
+    text = f"the X-Invo-Signature header has {missing} ({_EXPECTED_FORM})"
+    if "=" not in header:
+        return (f"{text}; the value has no '=' at all: is it another header's value, such as "
+                "the X-Invo-Idempotency-Key?")
+    name = header.partition("=")[0].strip().lower()
+    if name in ("sha256", "sha1", "v0", "signature", "s"):
+        return f"{text}; it looks like another service's signature format ({name}=...)"
+    return text
+
+
+def _secret_kind_hint(sealed: _Sealed) -> str:
+    """A hint when a secret given to verify is visibly not a webhook signing secret.
+
+    Only the kind is named, never the secret; this frame has returned before any raise.
+    """
+    value = sealed.value
+    candidates = (value,) if isinstance(value, str) else value
+    for secret in candidates:
+        if isinstance(secret, str):
+            if secret.startswith("ivsdk_"):
+                return ("; a secret you passed starts with 'ivsdk_': that is the game secret, "
+                        "but deliveries are signed with the webhook signing secret (whsec_...) "
+                        "returned when the endpoint was registered")
+            if secret.startswith(("sk_live_", "sk_test_")):
+                return ("; a secret you passed starts with 'sk_', a payment processor's key: "
+                        "pass the INVO webhook signing secret (whsec_...)")
+    return ""
+
+
 def _parse_header(header: str) -> tuple[str, list[bytes]]:
     """General parser: the ``t`` text and the well-formed ``v1`` values, as 32-byte digests.
 
@@ -172,7 +208,8 @@ def _parse_header(header: str) -> tuple[str, list[bytes]]:
     if len(header) > MAX_SIGNATURE_HEADER_LENGTH:
         raise webhook_error(
             MALFORMED,
-            f"the X-Invo-Signature header is longer than {MAX_SIGNATURE_HEADER_LENGTH} chars",
+            f"the X-Invo-Signature header is longer than {MAX_SIGNATURE_HEADER_LENGTH} chars "
+            f"({_EXPECTED_FORM})",
         )
     timestamp: Optional[str] = None
     signatures: list[bytes] = []
@@ -190,15 +227,19 @@ def _parse_header(header: str) -> tuple[str, list[bytes]]:
                     signatures.append(bytes.fromhex(value))
         elif name == "t":
             if timestamp is not None:
-                raise webhook_error(MALFORMED, "the X-Invo-Signature header has two t= parts")
+                raise webhook_error(
+                    MALFORMED, f"the X-Invo-Signature header has two t= parts ({_EXPECTED_FORM})"
+                )
             timestamp = value.strip()
     if not timestamp:
-        raise webhook_error(MALFORMED, "the X-Invo-Signature header has no t= timestamp")
+        raise webhook_error(MALFORMED, _shape_problem(header, "no t= timestamp"))
     if not count:
-        raise webhook_error(MALFORMED, "the X-Invo-Signature header has no v1= signature")
+        raise webhook_error(MALFORMED, _shape_problem(header, "no v1= signature"))
     if count > MAX_SIGNATURES:
         raise webhook_error(
-            MALFORMED, f"the X-Invo-Signature header has more than {MAX_SIGNATURES} signatures"
+            MALFORMED,
+            f"the X-Invo-Signature header has more than {MAX_SIGNATURES} signatures "
+            f"({_EXPECTED_FORM}, one v1= per active secret)",
         )
     return timestamp, signatures
 
@@ -292,7 +333,10 @@ def _verified_body(
 
     # 4. The replay window, both directions.
     if not canonical and not _TIMESTAMP.fullmatch(timestamp):
-        raise webhook_error(TIMESTAMP_EXPIRED, "the X-Invo-Signature timestamp is not a number")
+        raise webhook_error(
+            TIMESTAMP_EXPIRED,
+            f"the X-Invo-Signature timestamp is not a number of unix seconds ({_EXPECTED_FORM})",
+        )
     skew = current - (int(timestamp) if canonical else float(timestamp))
     if skew > tolerance_seconds or -skew > tolerance_seconds:
         direction = "old" if skew > 0 else "in the future"
@@ -321,10 +365,16 @@ def _verified_body(
     # 6. Each secret's MAC against each well-formed v1 value, as bytes, in constant time.
     if signatures and _signature_matches(sealed, timestamp, body, signatures):
         return body if decompressed else raw_body
+    if not signatures:
+        raise webhook_error(
+            SIGNATURE_INVALID,
+            "no X-Invo-Signature v1 value is a hex SHA-256 digest (64 hex digits; "
+            f"{_EXPECTED_FORM})",
+        )
     raise webhook_error(
         SIGNATURE_INVALID,
         "no X-Invo-Signature v1 value matches the signing secret(s); verify the raw "
-        "request bytes, not re-serialized JSON",
+        "request bytes, not re-serialized JSON" + _secret_kind_hint(sealed),
     )
 
 
