@@ -126,6 +126,11 @@ def _status(err: object) -> object:
     return status
 
 
+def _header(err: object) -> object:
+    header: object = getattr(err, "retry_after_header", None)
+    return header
+
+
 def _body(err: object) -> Optional[Mapping[str, Any]]:
     body = getattr(err, "body", None)
     return body if isinstance(body, Mapping) else None
@@ -911,10 +916,6 @@ class ErrorClassifiers:
         """Body ``refund_window_days`` when an ``int`` (never a bool), else ``None``."""
         value = _body_get(self, "refund_window_days")
         return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _header(err: object) -> Any:
-    return getattr(err, "retry_after_header", None)
 
 
 # -- choosing the code and message of an answer ------------------------------------------------
