@@ -49,6 +49,7 @@ if TYPE_CHECKING:
         TransactionStatusResult,
         WebhookEndpointResult,
     )
+    from ._telemetry import Telemetry
     from ._version import __version__
     from .errors import (
         APIError,
@@ -112,6 +113,7 @@ _WEBHOOKS = (
 _WHERE: dict[str, str] = {
     "__version__": "._version",  # reading package metadata costs ~25 ms: only when asked
     "InvoServer": "._client",
+    "Telemetry": "._telemetry",
     **{name: "._hooks" for name in ("ErrorInfo", "Hooks", "RequestInfo", "ResponseInfo")},
     **{name: ".errors" for name in _ERRORS.split()},
     **{name: "._results" for name in _RESULTS.split()},
@@ -170,6 +172,7 @@ __all__ = [
     "SQLiteIdempotencyStore",
     "ServerError",
     "SmsVerifyResult",
+    "Telemetry",
     "TransactionStatusResult",
     "UnexpectedRedirectError",
     "WebhookEndpointResult",

@@ -67,6 +67,7 @@ from ._results import (
     WebhookEndpointResult,
 )
 from ._routes import Route
+from ._telemetry import Telemetry
 from ._transport import DEFAULT_MAX_RESPONSE_BYTES, Transport
 from ._validation import check_e164, invalid, is_blank, optional_text, require_text
 from .errors import NotFoundError
@@ -193,6 +194,12 @@ def _check_public_target_url(target_url: object, *, allow_loopback_http: bool) -
     return target_url.strip()
 
 
+def _check_telemetry(telemetry: object) -> Optional[Telemetry]:
+    if telemetry is not None and not isinstance(telemetry, Telemetry):
+        raise ValueError("telemetry must be an invonetwork.Telemetry instance")
+    return telemetry
+
+
 class InvoServer:
     """The INVO server API, authenticated with your game secret.
 
@@ -217,6 +224,10 @@ class InvoServer:
         management_base_url: Host of the webhook management API. Defaults to
             ``https://api.invo.network`` for production and to ``base_url`` otherwise.
         max_response_bytes: Answers larger than this are refused (default 16 MiB).
+        telemetry: OpenTelemetry settings (:class:`Telemetry`). By default the SDK records
+            spans and metrics through the global providers whenever the application has
+            configured them (the ``otel`` extra), and does nothing otherwise; pass
+            ``Telemetry(enabled=False)`` to turn it off, or providers of your own.
 
     Raises:
         ValueError: On an empty secret, a non-https or malformed ``base_url``, or a key
@@ -237,6 +248,7 @@ class InvoServer:
         user_agent: Optional[str] = None,
         management_base_url: Optional[str] = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        telemetry: Optional[Telemetry] = None,
     ) -> None:
         secret = SecretStr(game_secret) if isinstance(game_secret, str) else game_secret
         del game_secret  # only the masked copy stays in this frame
@@ -271,6 +283,7 @@ class InvoServer:
             pool_size=pool_size,
             user_agent=user_agent,
             max_response_bytes=max_response_bytes,
+            telemetry=_check_telemetry(telemetry),
         )
         self._loopback = is_loopback_host(urlsplit(self.base_url).hostname or "")
         self._call_timeout: Optional[Timeout] = None

@@ -48,7 +48,8 @@ import urllib3.exceptions
 from ._config import MAX_BACKOFF_DELAY, MAX_RETRY_AFTER_WAIT, Timeout
 from ._fork import ProcessLocal, call_in_child_after_fork
 from ._hooks import ErrorInfo, Hooks, RequestInfo, ResponseInfo, call_hook
-from ._routes import Route
+from ._routes import OPERATIONS, Route
+from ._telemetry import CallRecord, Telemetry
 from ._version import __version__
 from .errors import (
     InvalidInputError,
@@ -259,8 +260,10 @@ class Transport:
         pool_size: int,
         user_agent: Optional[str],
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        telemetry: Optional[Telemetry] = None,
     ) -> None:
         _check_secret_header(game_secret)
+        self.telemetry = telemetry if telemetry is not None else Telemetry()
         self._secret = game_secret
         # Answers are searched for the secret as bytes (fast); a secret JSON would escape
         # cannot be found that way, so for such a secret every answer is walked instead.
@@ -344,14 +347,26 @@ class Transport:
         Statuses in ``ok_statuses`` are returned instead of raised (``get_linked_identities``
         treats 404 as an answer). Raises an ``InvoError`` subclass for everything else.
         """
+        record = self.telemetry.start(route, OPERATIONS.get(route, route.path), url)
         try:
-            return self._request(route, url, body, ok_statuses, timeout, max_retries, hooks)
+            result = self._request(
+                route, url, body, ok_statuses, timeout, max_retries, hooks, record
+            )
         except InvoError as error:
             # The frames below hold the raw answer (which a hostile proxy can fill with the
             # echoed secret) and requests' frames hold the encoded header block: drop their
             # locals, so error trackers and capture_locals tracebacks cannot show them.
             _forget_locals(error)
+            if record is not None:
+                record.end(error)
             raise
+        except BaseException as error:
+            if record is not None:
+                record.end(error)
+            raise
+        if record is not None:
+            record.end(None)
+        return result
 
     def _request(
         self,
@@ -362,6 +377,7 @@ class Transport:
         timeout: Optional[Timeout],
         max_retries: Optional[int],
         hooks: Optional[Hooks],
+        record: Optional[CallRecord] = None,
     ) -> tuple[int, dict[str, Any]]:
         if self.closed:
             raise InvoError(
@@ -382,15 +398,19 @@ class Transport:
             call_hook(hooks.on_request, RequestInfo(route.method, url, attempt))
             started = time.perf_counter()
             can_retry = route.idempotent and attempt < retries
+            sent_headers = headers if record is None else record.begin_attempt(attempt, headers)
             try:
                 status, resp_headers, raw = self._send(
-                    route.method, url, headers, data, timeout, send_settings,
+                    route.method, url, sent_headers, data, timeout, send_settings,
                     started + _attempt_budget(timeout),
                 )
             except NetworkError as error:
                 elapsed = (time.perf_counter() - started) * 1000
                 _log.debug("%s %s -> %s (attempt %d, %.1f ms)", route.method, path,
                            error.code, attempt, elapsed)
+                if record is not None:
+                    record.end_attempt(status=None, request_id=None, error=error,
+                                       will_retry=can_retry)
                 call_hook(hooks.on_error, ErrorInfo(route.method, url, attempt, error, can_retry))
                 if not can_retry:
                     raise
@@ -404,15 +424,21 @@ class Transport:
                        status, attempt, elapsed, request_id)
             call_hook(hooks.on_response, ResponseInfo(route.method, url, attempt, status,
                                                       elapsed, request_id))
-            if 200 <= status < 300:
+            if 200 <= status < 300 or status in ok_statuses:
+                if record is not None:
+                    record.end_attempt(status=status, request_id=request_id, error=None,
+                                       will_retry=False)
+                if status in ok_statuses and not 200 <= status < 300:
+                    return status, self._parse_lenient(raw)
                 return status, self._parse_success(status, raw, request_id)
-            if status in ok_statuses:
-                return status, self._parse_lenient(raw)
 
             api_error = self._error_for(status, raw, request_id)
             wait: Optional[float] = None
             if can_retry and status in RETRYABLE_STATUSES:
                 wait = self._wait_before_retry(status, api_error, resp_headers, attempt)
+            if record is not None:
+                record.end_attempt(status=status, request_id=request_id, error=api_error,
+                                   will_retry=wait is not None)
             call_hook(hooks.on_error, ErrorInfo(route.method, url, attempt, api_error,
                                                 wait is not None))
             if wait is None:
