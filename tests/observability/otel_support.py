@@ -68,7 +68,7 @@ def _handler(server: ScriptServer, lock: threading.Lock) -> type[BaseHTTPRequest
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: Any) -> None:
             return
 
         def setup(self) -> None:
@@ -93,7 +93,7 @@ def _handler(server: ScriptServer, lock: threading.Lock) -> type[BaseHTTPRequest
             head += [f"{k}: {v}" for k, v in headers.items()]
             self.wfile.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + payload)
 
-        do_GET = do_POST = do_PUT = _serve
+        do_GET = do_POST = do_PUT = _serve  # noqa: N815
 
     return Handler
 
