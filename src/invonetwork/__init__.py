@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from ._client import InvoServer as InvoServer
     from ._hooks import *  # noqa: F403
     from ._results import *  # noqa: F403
+    from ._telemetry import Telemetry as Telemetry
     from ._version import __version__ as __version__
     from .errors import *  # noqa: F403
     from .webhooks import *  # noqa: F403
@@ -37,7 +38,11 @@ _where: dict[str, str] = {}
 def _exports() -> dict[str, str]:
     """Public name -> the module that defines it (built once, on first use)."""
     if not _where:
-        found = {"__version__": "._version", "InvoServer": "._client"}
+        found = {
+            "__version__": "._version",
+            "InvoServer": "._client",
+            "Telemetry": "._telemetry",
+        }
         for module in _MODULES:
             names: list[str] = importlib.import_module(module, __name__).__all__
             found.update(dict.fromkeys(names, module))

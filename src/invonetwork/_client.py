@@ -69,6 +69,7 @@ from ._results import (
 )
 from ._retry import RetryPolicy, check_count, check_seconds
 from ._routes import Route, build_request
+from ._telemetry import Telemetry
 from ._transport import DEFAULT_MAX_RESPONSE_BYTES, CallOptions, Transport
 from ._validation import (
     check_e164,
@@ -173,6 +174,12 @@ def _item_prices(item_quantity: object, unit_price: Money, total_price: Money) -
     return item_quantity
 
 
+def _check_telemetry(telemetry: object) -> Optional[Telemetry]:
+    if telemetry is not None and not isinstance(telemetry, Telemetry):
+        raise ConfigurationError("telemetry must be an invonetwork.Telemetry instance")
+    return telemetry
+
+
 def _check_hooks(hooks: object) -> Optional[Hooks]:
     if hooks is not None and not isinstance(hooks, Hooks):
         raise ConfigurationError("hooks must be an invonetwork.Hooks instance")
@@ -219,6 +226,10 @@ class InvoServer:
         management_base_url: Host of the webhook management API. Defaults to
             ``https://api.invo.network`` for production and to ``base_url`` otherwise.
         max_response_bytes: Answers larger than this are refused (default 16 MiB).
+        telemetry: OpenTelemetry settings (:class:`Telemetry`). By default the SDK records
+            spans and metrics through the global providers whenever the application has
+            configured them (the ``otel`` extra), and does nothing otherwise; pass
+            ``Telemetry(enabled=False)`` to turn it off, or providers of your own.
 
     Raises:
         ConfigurationError: On an empty secret, a non-https or malformed ``base_url``, a key
@@ -240,6 +251,7 @@ class InvoServer:
         user_agent: Optional[str] = None,
         management_base_url: Optional[str] = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        telemetry: Optional[Telemetry] = None,
     ) -> None:
         secret = SecretStr(game_secret) if isinstance(game_secret, str) else game_secret
         del game_secret  # only the masked copy stays in this frame
@@ -263,6 +275,7 @@ class InvoServer:
             pool_size=pool_size,
             user_agent=user_agent,
             max_response_bytes=max_response_bytes,
+            telemetry=_check_telemetry(telemetry),
         )
         self._loopback = is_loopback_host(urlsplit(self.base_url).hostname or "")
 

@@ -304,3 +304,35 @@ ROTATE_WEBHOOK_SECRET = Route(
 ALL_ROUTES: tuple[Route[Any], ...] = tuple(
     value for value in list(globals().values()) if isinstance(value, Route)
 )
+
+#: The ``InvoServer`` method behind each route: the operation name in telemetry.
+OPERATIONS: dict[Route[Any], str] = {
+    MINT_PLAYER_TOKEN: "mint_player_token",
+    INITIATE_SEND: "initiate_send",
+    INITIATE_TRANSFER: "initiate_transfer",
+    CREATE_CHECKOUT: "create_checkout",
+    PURCHASE_CURRENCY: "purchase_currency",
+    CONFIRM_PAYMENT: "confirm_payment",
+    ORDER_DETAILS: "get_order_details",
+    PURCHASE_ITEM: "purchase_item",
+    ITEM_HISTORY: "get_item_purchase_history",
+    ITEM_ORDER_DETAILS: "get_item_order_details",
+    BALANCE_BY_ID: "get_player_balance",
+    BALANCE_BY_EMAIL: "get_player_balance",
+    INBOUND_PENDING: "get_inbound_pending",
+    LINKED_IDENTITIES: "get_linked_identities",
+    VERIFY_SMS_TRANSFER: "verify_sms_transfer",
+    VERIFY_SMS_SEND: "verify_sms_send",
+    CLAIM_TRANSFER: "claim_transfer",
+    CLAIM_CURRENCY: "claim_currency",
+    TRANSFER_STATUS: "get_transfer_status",
+    SEND_STATUS: "get_send_status",
+    GUARDIAN_APPROVAL_STATUS: "get_guardian_approval_status",
+    TRANSFER_DESTINATIONS: "get_destinations",
+    SEND_DESTINATIONS: "get_destinations",
+    PHONE_SHARE_INITIATE: "phone_share_initiate",
+    PHONE_SHARE_APPROVE: "phone_share_approve",
+    PHONE_SHARE_STATUS: "phone_share_status",
+    REGISTER_WEBHOOK: "register_webhook_endpoint",
+    ROTATE_WEBHOOK_SECRET: "rotate_webhook_secret",
+}

@@ -52,7 +52,8 @@ from ._config import Timeout, is_loopback_host
 from ._fork import ProcessLocal, call_in_child_after_fork
 from ._hooks import ErrorInfo, Hooks, RequestInfo, ResponseInfo, call_hook
 from ._retry import RetryPolicy
-from ._routes import Auth, Route
+from ._routes import OPERATIONS, Auth, Route
+from ._telemetry import CallRecord, Telemetry
 from ._version import __version__
 from .errors import (
     ConfigurationError,
@@ -322,9 +323,11 @@ class Transport:
         pool_size: int,
         user_agent: Optional[str],
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        telemetry: Optional[Telemetry] = None,
     ) -> None:
         _check_secret_header(game_secret)
         self._secret = game_secret
+        self.telemetry = telemetry if telemetry is not None else Telemetry()
         # Answers are searched for the secret as bytes (fast); a secret JSON would escape
         # cannot be found that way, so for such a secret every answer is walked instead.
         # (No unmasked bytes copy is kept on the instance: it is encoded when needed.)
@@ -398,14 +401,22 @@ class Transport:
         ``credential`` is the token of a route that authenticates with one (``Auth``).
         Raises an ``InvoError`` subclass for everything else.
         """
+        record = self.telemetry.start(route, OPERATIONS.get(route, route.path), url)
         try:
-            return self._request(route, url, body, credential, options)
-        except InvoError as error:
-            # The frames below hold the raw answer (which a hostile proxy can fill with the
-            # echoed secret) and requests' frames hold the encoded header block: drop their
-            # locals, so error trackers and capture_locals tracebacks cannot show them.
-            _forget_locals(error)
+            result = self._request(route, url, body, credential, options, record)
+        except BaseException as error:
+            if isinstance(error, InvoError):
+                # The frames below hold the raw answer (which a hostile proxy can fill with
+                # the echoed secret) and requests' frames hold the encoded header block: drop
+                # their locals, so error trackers and capture_locals tracebacks cannot show
+                # them.
+                _forget_locals(error)
+            if record is not None:
+                record.end(error)
             raise
+        if record is not None:
+            record.end(None)
+        return result
 
     def _request(
         self,
@@ -414,6 +425,7 @@ class Transport:
         body: Optional[Mapping[str, Any]],
         credential: Optional[str],
         options: CallOptions,
+        record: Optional[CallRecord] = None,
     ) -> dict[str, Any]:
         if self.closed:
             raise InvoError(
@@ -424,11 +436,14 @@ class Transport:
                              data, self._settings_for(url), options)
         attempt = 0
         while True:
-            outcome = self._attempt(exchange, attempt)
+            outcome = self._attempt(exchange, attempt, record)
             if not isinstance(outcome, InvoError):
                 return outcome
             wait = options.retry.decide(idempotent=route.idempotent, error=outcome,
                                         attempt=attempt)
+            if record is not None:
+                record.end_attempt(status=outcome.status or None, request_id=outcome.request_id,
+                                   error=outcome, will_retry=wait is not None)
             call_hook(options.hooks.on_error,
                       ErrorInfo(route.method, url, attempt, outcome, wait is not None))
             if wait is None:
@@ -454,7 +469,8 @@ class Transport:
             headers["Content-Type"] = "application/json"
         return headers
 
-    def _attempt(self, exchange: _Exchange, attempt: int) -> Union[dict[str, Any], InvoError]:
+    def _attempt(self, exchange: _Exchange, attempt: int,
+                 record: Optional[CallRecord] = None) -> Union[dict[str, Any], InvoError]:
         """One attempt: the 2xx body, or the error to decide on (network or HTTP status).
 
         A 2xx answer the SDK cannot use raises ``InvalidResponseError`` at once (never retried).
@@ -464,6 +480,8 @@ class Transport:
         call_hook(options.hooks.on_request, RequestInfo(route.method, url, attempt))
         clock = options.retry.clock
         started = clock()
+        if record is not None:  # this attempt's span, and its traceparent header
+            exchange = replace(exchange, headers=record.begin_attempt(attempt, exchange.headers))
         try:
             status, resp_headers, raw = self._send(exchange, started + _attempt_budget(
                 options.timeout))
@@ -478,6 +496,9 @@ class Transport:
         call_hook(options.hooks.on_response, ResponseInfo(route.method, url, attempt, status,
                                                           elapsed, request_id))
         if status in route.success:
+            if record is not None:
+                record.end_attempt(status=status, request_id=request_id, error=None,
+                                   will_retry=False)
             return self._parse_success(status, raw, request_id)
         return self._error_for(status, raw, request_id, resp_headers)
 

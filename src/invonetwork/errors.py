@@ -42,10 +42,10 @@ catch ``InvoError`` stay light.
 
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Mapping
 from typing import Any, ClassVar, Optional
+
+from ._classifiers import ErrorClassifiers, error_fields_from_body
 
 __all__ = [
     "APIError",
@@ -75,15 +75,8 @@ __all__ = [
     "error_from_response",
 ]
 
-# Error values of the body's ``error`` key that the backend uses as codes.
-_ERROR_TOKENS_USED_AS_CODES = frozenset(
-    {"flow_paused", "spending_limit_exceeded", "receiver_not_enrolled_use_claim_code"}
-)
-_INSUFFICIENT_BALANCE_RE = re.compile(r"insufficient[_ ]balance", re.IGNORECASE)
-_HEADER_SECONDS = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 
-
-class InvoError(Exception):
+class InvoError(ErrorClassifiers, Exception):
     """Base class of every error the SDK raises.
 
     Attributes:
@@ -94,6 +87,9 @@ class InvoError(Exception):
             (client-side validation, network failure, webhook verification).
         body: The answer's parsed JSON body, or its text when it was not JSON, or ``None``.
         request_id: INVO's request id (quote it in support tickets), or ``None``.
+        raw_code: The wire's own code (body ``code``, else ``error_code``) before the public
+            alias; defaults to ``code``.
+        public_code: Body ``error_code_public`` (a stable public code), or ``None``.
         retry_after_header: The answer's ``Retry-After`` header, or ``None``.
         headers: The answer's headers, names lower-cased, minus cookies and anything that
             carried the game secret (``{}`` when there was no answer).
@@ -112,6 +108,8 @@ class InvoError(Exception):
         request_id: Optional[str] = None,
         retry_after_header: Optional[str] = None,
         headers: Optional[Mapping[str, str]] = None,
+        raw_code: Optional[str] = None,
+        public_code: Optional[str] = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -119,6 +117,8 @@ class InvoError(Exception):
         self.status = status
         self.body = body
         self.request_id = request_id
+        self.raw_code = raw_code if raw_code is not None else self.code
+        self.public_code = public_code
         self.headers: dict[str, str] = {k.lower(): v for k, v in (headers or {}).items()}
         if retry_after_header is None:
             retry_after_header = self.headers.get("retry-after")
@@ -154,27 +154,6 @@ class InvoError(Exception):
         return self.code == marker or marker in (self.message or "").lower()
 
     @property
-    def is_insufficient_balance(self) -> bool:
-        """A 400 because the player lacks the currency (``required_amount`` is on ``body``).
-
-        A 429 ``insufficient_balance_blocked`` is a throttle, not this.
-        """
-        if self.status != 400:
-            return False
-        return (
-            self.code == "INSUFFICIENT_BALANCE"
-            or (isinstance(self.body, Mapping) and "required_amount" in self.body)
-            or bool(_INSUFFICIENT_BALANCE_RE.search(self.message or ""))
-        )
-
-    @property
-    def is_duplicate_request(self) -> bool:
-        """The idempotency key (``client_request_id`` ...) was already used."""
-        return self.code == "DUPLICATE_REQUEST" or (
-            self.status == 409 and "duplicate" in (self.message or "").lower()
-        )
-
-    @property
     def is_enrollment_authorization_required(self) -> bool:
         """Passkey enrollment needs the player's authorization first."""
         return self.code == "ENROLLMENT_REQUIRES_AUTHORIZATION"
@@ -203,42 +182,12 @@ class InvoError(Exception):
         value = self._body_get("approval_id")
         return value if isinstance(value, str) and value else None
 
-    @property
-    def retry_after(self) -> Optional[float]:
-        """Seconds INVO asked the caller to wait: the body's ``retry_after``, else the
-        ``Retry-After`` header (seconds, digits with an optional decimal part), else ``None``.
-        """
-        asked = parse_retry_after(self._body_get("retry_after"))
-        if asked is None and isinstance(getattr(self, "retry_after_header", None), str):
-            header = self.retry_after_header.strip()  # type: ignore[union-attr]
-            if _HEADER_SECONDS.fullmatch(header):
-                asked = float(header)
-        return asked
-
 
 def _rebuild_error(cls: type[InvoError], message: str, state: dict[str, Any]) -> InvoError:
     err = cls.__new__(cls)
     Exception.__init__(err, message)
     err.__dict__.update(state)
     return err
-
-
-def parse_retry_after(value: Any) -> Optional[float]:
-    """Read a ``retry_after`` value: a finite number >= 0 or a numeric string; never a bool."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        number = float(value)
-    elif isinstance(value, str):
-        try:
-            number = float(value.strip())
-        except ValueError:
-            return None
-    else:
-        return None
-    if not math.isfinite(number) or number < 0:
-        return None
-    return number
 
 
 class InvalidInputError(InvoError, ValueError):
@@ -366,34 +315,6 @@ _CLASS_BY_STATUS: dict[int, type[APIError]] = {
 }
 
 
-def _text(value: Any) -> Optional[str]:
-    return value if isinstance(value, str) and value.strip() else None
-
-
-def _code_from_body(body: Any) -> Optional[str]:
-    if not isinstance(body, Mapping):
-        return None
-    for key in ("code", "error_code"):
-        value = body.get(key)
-        if isinstance(value, str) and value:
-            return value
-    error = body.get("error")
-    if isinstance(error, str) and error in _ERROR_TOKENS_USED_AS_CODES:
-        return error
-    return None
-
-
-def _message_from_body(status: int, body: Any) -> str:
-    if isinstance(body, Mapping):
-        for key in ("error", "message"):
-            value = _text(body.get(key))
-            if value is not None:
-                return value
-    elif isinstance(body, str) and body.strip():
-        return body
-    return f"INVO request failed (HTTP {status})"
-
-
 def _class_for(status: int, code: Optional[str], probe: InvoError) -> type[APIError]:
     if 300 <= status < 400:
         return UnexpectedRedirectError
@@ -419,15 +340,18 @@ def error_from_response(
 ) -> APIError:
     """Build the error, of the fitting subclass, for a non-2xx answer.
 
-    ``code`` is body ``code``, else ``error_code``, else body ``error`` when it is one of the
-    tokens INVO uses as codes. ``message`` is body ``error``, else ``message``, else a
-    non-blank text body, else ``"INVO request failed (HTTP <status>)"``. ``headers`` (names
+    ``code`` is body ``error_code_public``, else ``code``, else ``error_code``, else body
+    ``error`` when it is one of the tokens INVO uses as codes (then ``message`` is body
+    ``message`` when given). ``message`` is otherwise body ``error``, else ``message``, else a
+    non-blank text body, else ``"INVO request failed (HTTP <status>)"``. ``raw_code`` and
+    ``public_code`` keep the wire's own code and the public one. ``headers`` (names
     lower-cased) are kept on the error; ``retry_after_header`` defaults to their
     ``retry-after``.
     """
-    code = _code_from_body(body)
-    message = _message_from_body(status, body)
+    fields = error_fields_from_body(status, body)
+    code, message = fields.code, fields.message
     probe = InvoError(message, code=code, status=status, body=body)
     cls = _class_for(status, code, probe)
     return cls(message, code=code, status=status, body=body, request_id=request_id,
-               retry_after_header=retry_after_header, headers=headers)
+               retry_after_header=retry_after_header, headers=headers,
+               raw_code=fields.raw_code, public_code=fields.public_code)

@@ -34,6 +34,7 @@ from method_cases import METHODS, new_token
 from reliability_config import LONG_FUZZ, SECRET
 
 from invonetwork import Hooks, InvoError, InvoServer
+from invonetwork._classifiers import PROMOTED_ERROR_TOKENS
 from invonetwork.errors import (
     APIError,
     AuthenticationError,
@@ -315,14 +316,21 @@ def test_error_parser_never_raises(status: int, body: Any, request_id: Optional[
     assert err.status == status and err.body is body and err.request_id == request_id
     assert isinstance(err.message, str) and err.message
     if isinstance(body, dict):
-        for key in ("error", "message"):
-            value = body.get(key)
-            if isinstance(value, str) and value.strip():
-                assert err.message == value
-                break
-        code = body.get("code")
-        if isinstance(code, str) and code:
-            assert err.code == code
+        codes = [body.get(k) for k in ("error_code_public", "code", "error_code")]
+        codes = [c for c in codes if isinstance(c, str) and c]
+        error = body.get("error")
+        promoted = not codes and isinstance(error, str) and error in PROMOTED_ERROR_TOKENS
+        message = body.get("message")
+        if promoted and isinstance(message, str) and message.strip():
+            assert err.message == message  # a promoted token: the body's message explains it
+        else:
+            for key in ("error", "message"):
+                value = body.get(key)
+                if isinstance(value, str) and value.strip():
+                    assert err.message == value
+                    break
+        if codes:
+            assert err.code == codes[0]  # error_code_public, else code, else error_code
     elif isinstance(body, str) and body.strip():
         assert err.message == body
     _check_classifiers(err)

@@ -36,7 +36,9 @@ from ._world import World
 __all__ = ["SEND_TEST_WEBHOOK", "Call", "api_handlers", "needs_secret"]
 
 #: Served by the sandbox for its own ``webhooks send``-like test; not an SDK route.
-SEND_TEST_WEBHOOK: Route[Any] = Route("POST", "/api/dev/webhooks/games/{game_id}/test", idempotent=False)
+SEND_TEST_WEBHOOK: Route[Any] = Route(
+    "POST", "/api/dev/webhooks/games/{game_id}/test", idempotent=False
+)
 
 
 #: The calls a phone's owner drives: they carry no game secret (the wire contract's "none").
