@@ -31,7 +31,7 @@ log = logging.getLogger("mygame.webhooks")
 
 # --8<-- [start:redis]
 def redis_store(url: str) -> RedisIdempotencyStore:
-    """Redis (``pip install "invonetwork[redis]"``): a lease of 60 s, done kept 7 days."""
+    """Redis (the ``redis`` extra): a lease of 60 s, done kept 7 days."""
     return RedisIdempotencyStore(
         url=url,                      # "redis://cache.internal:6379/0", "rediss://..." for TLS
         prefix="mygame:invo:",        # one keyspace per game or environment
@@ -43,7 +43,7 @@ def redis_store(url: str) -> RedisIdempotencyStore:
 
 # --8<-- [start:postgres]
 def postgres_store(conninfo: str) -> PostgresIdempotencyStore:
-    """PostgreSQL (``pip install "invonetwork[postgres]"``): the table is made if missing."""
+    """PostgreSQL (the ``postgres`` extra): the table is made if missing."""
     return PostgresIdempotencyStore(conninfo, table="invo_webhook_leases", lease_seconds=60)
 # --8<-- [end:postgres]
 

@@ -1,4 +1,4 @@
-"""The PostgreSQL lease store (``pip install "invonetwork[postgres]"``: psycopg 3).
+"""The PostgreSQL lease store (the ``postgres`` extra, psycopg 3).
 
 Imported only when :class:`PostgresIdempotencyStore` is first used, so that
 ``import invonetwork.webhooks`` never loads ``psycopg``.

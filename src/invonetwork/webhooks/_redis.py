@@ -1,4 +1,4 @@
-"""The Redis lease store (``pip install "invonetwork[redis]"``: redis-py).
+"""The Redis lease store (the ``redis`` extra, redis-py).
 
 Imported only when :class:`RedisIdempotencyStore` is first used, so that
 ``import invonetwork.webhooks`` never loads ``redis``.
