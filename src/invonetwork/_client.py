@@ -349,7 +349,8 @@ class InvoServer:
             options=self._options,
         )
         assert route.result is not None, f"route {route.path} has no result type"
-        return read(route.result, answer, dict(route.result_fallbacks))
+        return read(route.result, answer.body, dict(route.result_fallbacks),
+                    request_id=answer.request_id)
 
     # -- tokens ---------------------------------------------------------------------------------
 

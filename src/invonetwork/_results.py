@@ -223,10 +223,14 @@ def _container(body: Body, path: tuple[str, ...]) -> Body:
     return body
 
 
-def read(cls: type[R], body: Body, fallbacks: Mapping[str, Any] = {}) -> R:
+def read(
+    cls: type[R], body: Body, fallbacks: Mapping[str, Any] = {}, *,
+    request_id: Optional[str] = None,
+) -> R:
     """Build ``cls`` from a JSON answer, by keyword, following its field descriptions.
 
     ``fallbacks`` gives the value of a field that the answer left empty (``""`` or ``None``).
+    ``request_id`` (INVO's id of the answer) is set on the result's ``request_id``.
     """
     values: dict[str, Any] = {}
     try:
@@ -241,11 +245,20 @@ def read(cls: type[R], body: Body, fallbacks: Mapping[str, Any] = {}) -> R:
             code="INVALID_RESPONSE",
             body=dict(body),
         ) from None
-    return cls(**values, raw=dict(body))  # type: ignore[call-arg]  # every result has raw
+    result = cls(**values, raw=dict(body))  # type: ignore[call-arg]  # every result has raw
+    if request_id is not None:
+        # Not a dataclass field (so ==, repr and asdict are as before); the instance is frozen.
+        object.__setattr__(result, "request_id", request_id)
+    return result
 
 
 class _Result:
     """What every result class has besides its fields."""
+
+    #: INVO's request id of the answer this result was read from (the ``x-invo-request-id``
+    #: header, else ``x-request-id``): quote it to INVO support. ``None`` when the answer had
+    #: none, or for a result built by hand or nested in another.
+    request_id: Optional[str] = None
 
     @classmethod
     def from_body(cls: type[R], body: Body, **fallbacks: Any) -> R:

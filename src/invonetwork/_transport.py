@@ -40,7 +40,7 @@ import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from http.cookiejar import DefaultCookiePolicy
-from typing import Any, Callable, Optional, Union
+from typing import Any, Callable, NamedTuple, Optional, Union
 from urllib.parse import urlsplit
 
 import requests
@@ -68,7 +68,7 @@ from .errors import (
     error_from_response,
 )
 
-__all__ = ["CallOptions", "Transport"]
+__all__ = ["Answer", "CallOptions", "Transport"]
 
 # Everything the HTTP stack raises for a failed exchange, and the subset that is a timeout.
 # Nothing else is caught: a TypeError or a bare ValueError is a bug, not a network failure.
@@ -96,6 +96,13 @@ _NOT_SENT = (
 _DROPPED_HEADERS = frozenset(
     {"set-cookie", "set-cookie2", "authorization", "proxy-authorization", "x-game-secret-key"}
 )
+
+
+class Answer(NamedTuple):
+    """A 2xx answer: its JSON object and INVO's request id (``None`` when none was sent)."""
+
+    body: dict[str, Any]
+    request_id: Optional[str]
 
 
 @dataclass(frozen=True)
@@ -395,8 +402,8 @@ class Transport:
         body: Optional[Mapping[str, Any]] = None,
         credential: Optional[str] = None,
         options: CallOptions,
-    ) -> dict[str, Any]:
-        """Send ``route`` to ``url`` and return the JSON object of its 2xx answer.
+    ) -> Answer:
+        """Send ``route`` to ``url`` and return its 2xx answer (JSON object and request id).
 
         ``credential`` is the token of a route that authenticates with one (``Auth``).
         Raises an ``InvoError`` subclass for everything else.
@@ -426,7 +433,7 @@ class Transport:
         credential: Optional[str],
         options: CallOptions,
         record: Optional[CallRecord] = None,
-    ) -> dict[str, Any]:
+    ) -> Answer:
         if self.closed:
             raise InvoError(
                 "this InvoServer is closed; create a new one", code="CLIENT_CLOSED"
@@ -470,7 +477,7 @@ class Transport:
         return headers
 
     def _attempt(self, exchange: _Exchange, attempt: int,
-                 record: Optional[CallRecord] = None) -> Union[dict[str, Any], InvoError]:
+                 record: Optional[CallRecord] = None) -> Union[Answer, InvoError]:
         """One attempt: the 2xx body, or the error to decide on (network or HTTP status).
 
         A 2xx answer the SDK cannot use raises ``InvalidResponseError`` at once (never retried).
@@ -499,7 +506,7 @@ class Transport:
             if record is not None:
                 record.end_attempt(status=status, request_id=request_id, error=None,
                                    will_retry=False)
-            return self._parse_success(status, raw, request_id)
+            return Answer(self._parse_success(status, raw, request_id), request_id)
         return self._error_for(status, raw, request_id, resp_headers)
 
     # -- pieces ---------------------------------------------------------------------------------
