@@ -70,6 +70,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"invonetwork {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
+    _sandbox_parser(commands)
+    _webhooks_parser(commands)
+    return parser
+
+
+def _sandbox_parser(commands: Any) -> None:
     sandbox = commands.add_parser(
         "sandbox",
         help="run the local INVO sandbox until Ctrl-C",
@@ -104,6 +110,8 @@ def _parser() -> argparse.ArgumentParser:
                          help="stop by itself after SECONDS (for scripts)")
     sandbox.add_argument("--verbose", action="store_true", help="log every request")
 
+
+def _webhooks_parser(commands: Any) -> None:
     webhooks = commands.add_parser("webhooks", help="sign, verify or send test webhooks")
     hooks = webhooks.add_subparsers(dest="webhooks_command", metavar="ACTION")
 
@@ -131,7 +139,6 @@ def _parser() -> argparse.ArgumentParser:
     send.add_argument("--tenant-id", default="1001", help="tenant_id (your game id)")
     send.add_argument("--gzip", action="store_true", help="send Content-Encoding: gzip")
     send.add_argument("--timeout", type=float, default=10.0, help="seconds (default 10)")
-    return parser
 
 
 def _body_options(parser: argparse.ArgumentParser) -> None:
@@ -201,16 +208,21 @@ def parse_player(spec: str) -> dict[str, Any]:
 # -- commands ----------------------------------------------------------------------------------
 
 
-def _cmd_sandbox(args: argparse.Namespace, out: TextIO) -> int:
-    from .sandbox import Sandbox
-
-    players = [parse_player(spec) for spec in args.player]
+def _phone_owners(specs: list[str]) -> dict[str, str]:
     owners: dict[str, str] = {}
-    for item in args.phone_owner:
+    for item in specs:
         phone, sep, email = item.partition("=")
         if not sep or not phone.strip() or "@" not in email:
             raise UsageError(f"--phone-owner {item!r}: expected PHONE=EMAIL")
         owners[phone.strip()] = email.strip()
+    return owners
+
+
+def _cmd_sandbox(args: argparse.Namespace, out: TextIO) -> int:
+    from .sandbox import Sandbox
+
+    players = [parse_player(spec) for spec in args.player]
+    owners = _phone_owners(args.phone_owner)
     if not 0 <= args.port <= 65535:
         raise UsageError("--port must be in 0..65535")
     if args.retry_scale < 0:
@@ -243,33 +255,8 @@ def _cmd_sandbox(args: argparse.Namespace, out: TextIO) -> int:
     stop = threading.Event()
     previous = _install_stop_handlers(stop)
     try:
-        shown_secret = "(the one you gave)" if game_secret else sandbox.game_secret
-        shown_hook = "(the one you gave)" if webhook_secret else sandbox.webhook_secret
-        lines = [
-            "INVO sandbox running (offline emulator; nothing leaves this machine)",
-            f"  base URL:        {sandbox.base_url}",
-            f"  game id:         {sandbox.game_id}",
-            f"  game secret:     {shown_secret}",
-            f"  webhook secret:  {shown_hook}",
-            "  webhook URL:     "
-            + (args.webhook_url or "(none: restart with --webhook-url "
-               "http://127.0.0.1:8000/invo/webhooks to deliver to your app, or PUT "
-               f"/api/dev/webhooks/games/{sandbox.game_id})"),
-            f"  admin API:       {sandbox.root_url}/__sandbox__/state",
-            "",
-            "Run your app in another shell with these lines pasted first:",
-            *_env_lines(sandbox.base_url,
-                        None if game_secret else sandbox.game_secret,
-                        None if webhook_secret else sandbox.webhook_secret),
-        ]
-        lines.append("Press Ctrl-C to stop.")
-        print("\n".join(lines), file=out, flush=True)
-        deadline = None if args.exit_after is None else time.monotonic() + args.exit_after
-        while not stop.is_set():
-            remaining = 0.5 if deadline is None else min(0.5, deadline - time.monotonic())
-            if remaining <= 0:
-                break
-            stop.wait(remaining)
+        print(_sandbox_banner(sandbox, args, game_secret, webhook_secret), file=out, flush=True)
+        _wait_for_stop(stop, args.exit_after)
     except KeyboardInterrupt:
         pass
     finally:
@@ -277,6 +264,43 @@ def _cmd_sandbox(args: argparse.Namespace, out: TextIO) -> int:
         sandbox.stop()
     print("INVO sandbox stopped.", file=out, flush=True)
     return 0
+
+
+def _sandbox_banner(
+    sandbox: Any, args: argparse.Namespace, game_secret: Optional[str],
+    webhook_secret: Optional[str],
+) -> str:
+    """What ``invonetwork sandbox`` prints once it listens (the export lines included)."""
+    shown_secret = "(the one you gave)" if game_secret else sandbox.game_secret
+    shown_hook = "(the one you gave)" if webhook_secret else sandbox.webhook_secret
+    lines = [
+        "INVO sandbox running (offline emulator; nothing leaves this machine)",
+        f"  base URL:        {sandbox.base_url}",
+        f"  game id:         {sandbox.game_id}",
+        f"  game secret:     {shown_secret}",
+        f"  webhook secret:  {shown_hook}",
+        "  webhook URL:     "
+        + (args.webhook_url or "(none: restart with --webhook-url "
+           "http://127.0.0.1:8000/invo/webhooks to deliver to your app, or PUT "
+           f"/api/dev/webhooks/games/{sandbox.game_id})"),
+        f"  admin API:       {sandbox.root_url}/__sandbox__/state",
+        "",
+        "Run your app in another shell with these lines pasted first:",
+        *_env_lines(sandbox.base_url,
+                    None if game_secret else sandbox.game_secret,
+                    None if webhook_secret else sandbox.webhook_secret),
+    ]
+    lines.append("Press Ctrl-C to stop.")
+    return "\n".join(lines)
+
+
+def _wait_for_stop(stop: threading.Event, exit_after: Optional[float]) -> None:
+    deadline = None if exit_after is None else time.monotonic() + exit_after
+    while not stop.is_set():
+        remaining = 0.5 if deadline is None else min(0.5, deadline - time.monotonic())
+        if remaining <= 0:
+            break
+        stop.wait(remaining)
 
 
 def _install_stop_handlers(stop: threading.Event) -> dict[int, Any]:

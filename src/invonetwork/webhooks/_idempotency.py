@@ -574,6 +574,45 @@ class InMemoryIdempotencyStore:
 # -- SQLite ---------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _SQLiteStatements:
+    """The SQL of one claims table. Its name is checked to be a plain identifier before it
+    gets here; values are always bound."""
+
+    expire_key: str
+    insert: str
+    state: str
+    renew: str
+    finish: str
+    abandon: str
+    release: str
+    purge: str
+    lookup: str
+    create: str
+
+    @classmethod
+    def for_table(cls, t: str) -> _SQLiteStatements:
+        """The statements for table ``t``."""
+        expired = "((state = 'p' AND claimed_at <= ?) OR (state = 'd' AND claimed_at <= ?))"
+        live = "((state = 'p' AND claimed_at > ?) OR (state = 'd' AND claimed_at > ?))"
+        pending = "WHERE key = ? AND token = ? AND state = 'p'"
+        return cls(
+            expire_key=f"DELETE FROM {t} WHERE key = ? AND {expired}",  # noqa: S608
+            insert=f"INSERT OR IGNORE INTO {t} (key, claimed_at, state, token) "  # noqa: S608
+            "VALUES (?, ?, ?, ?)",
+            state=f"SELECT state, claimed_at FROM {t} WHERE key = ?",  # noqa: S608
+            renew=f"UPDATE {t} SET claimed_at = ? {pending}",  # noqa: S608
+            finish=f"UPDATE {t} SET state = 'd', token = '', claimed_at = ? {pending}",  # noqa: S608
+            abandon=f"DELETE FROM {t} {pending}",  # noqa: S608
+            release=f"DELETE FROM {t} WHERE key = ?",  # noqa: S608
+            purge=f"DELETE FROM {t} WHERE {expired}",  # noqa: S608
+            lookup=f"SELECT 1 FROM {t} WHERE key = ? AND {live}",  # noqa: S608
+            create=f"CREATE TABLE IF NOT EXISTS {t} (key TEXT PRIMARY KEY NOT NULL, "
+            "claimed_at REAL NOT NULL, state TEXT NOT NULL DEFAULT 'd', "
+            "token TEXT NOT NULL DEFAULT '')",
+        )
+
+
 class SQLiteIdempotencyStore:
     """A store in an SQLite file, shared by the threads and processes of ONE machine.
 
@@ -635,33 +674,7 @@ class SQLiteIdempotencyStore:
         self._table = table
         self._timeout = float(timeout)
         self._clock = clock
-        # The table name was checked against _TABLE_NAME above; values are always bound.
-        t = table
-        expired = "((state = 'p' AND claimed_at <= ?) OR (state = 'd' AND claimed_at <= ?))"
-        live = "((state = 'p' AND claimed_at > ?) OR (state = 'd' AND claimed_at > ?))"
-        self._sql_expire_key = f"DELETE FROM {t} WHERE key = ? AND {expired}"  # noqa: S608
-        self._sql_insert = (
-            f"INSERT OR IGNORE INTO {t} (key, claimed_at, state, token) VALUES (?, ?, ?, ?)"  # noqa: S608
-        )
-        self._sql_state = f"SELECT state, claimed_at FROM {t} WHERE key = ?"  # noqa: S608
-        self._sql_renew = (
-            f"UPDATE {t} SET claimed_at = ? WHERE key = ? AND token = ? AND state = 'p'"  # noqa: S608
-        )
-        self._sql_finish = (
-            f"UPDATE {t} SET state = 'd', token = '', claimed_at = ? "  # noqa: S608
-            "WHERE key = ? AND token = ? AND state = 'p'"
-        )
-        self._sql_abandon = (
-            f"DELETE FROM {t} WHERE key = ? AND token = ? AND state = 'p'"  # noqa: S608
-        )
-        self._sql_release = f"DELETE FROM {t} WHERE key = ?"  # noqa: S608
-        self._sql_purge = f"DELETE FROM {t} WHERE {expired}"  # noqa: S608
-        self._sql_lookup = f"SELECT 1 FROM {t} WHERE key = ? AND {live}"  # noqa: S608
-        self._sql_create = (
-            f"CREATE TABLE IF NOT EXISTS {t} (key TEXT PRIMARY KEY NOT NULL, "
-            "claimed_at REAL NOT NULL, state TEXT NOT NULL DEFAULT 'd', "
-            "token TEXT NOT NULL DEFAULT '')"
-        )
+        self._sql = _SQLiteStatements.for_table(table)
         # An in-memory database lives in one connection, which belongs to one process: SQLite
         # must not be used through a connection inherited across fork(), so a forked child
         # gets a new, empty database of its own (see ``invonetwork._fork``).
@@ -679,7 +692,7 @@ class SQLiteIdempotencyStore:
             self._close(conn)
 
     def _create(self, conn: sqlite3.Connection) -> None:
-        conn.execute(self._sql_create)
+        conn.execute(self._sql.create)
         columns = {row[1] for row in conn.execute(f"PRAGMA table_info({self._table})")}
         # A table of an older version: add the lease columns (its rows count as done).
         for column in ("state", "token"):
@@ -741,9 +754,9 @@ class SQLiteIdempotencyStore:
         try:
             for _ in range(5):
                 now = float(self._clock())
-                if conn.execute(self._sql_insert, (key, now, state, token)).rowcount == 1:
+                if conn.execute(self._sql.insert, (key, now, state, token)).rowcount == 1:
                     return None
-                row = conn.execute(self._sql_state, (key,)).fetchone()
+                row = conn.execute(self._sql.state, (key,)).fetchone()
                 if row is None:
                     continue  # abandoned or purged in between: insert again
                 found, written_at = str(row[0]), float(row[1])
@@ -753,7 +766,7 @@ class SQLiteIdempotencyStore:
                     return found
                 # Expired: delete it only if it is STILL expired (a racer may have replaced
                 # it with a fresh row, which this never deletes), then insert again.
-                conn.execute(self._sql_expire_key, (key, lease_horizon, done_horizon))
+                conn.execute(self._sql.expire_key, (key, lease_horizon, done_horizon))
             return _IN_PROGRESS  # the key keeps changing hands: let INVO retry later
         finally:
             self._close(conn)
@@ -776,15 +789,15 @@ class SQLiteIdempotencyStore:
 
     def renew(self, key: str, token: str) -> bool:
         """Extend ``token``'s lease; ``False`` if it no longer holds it."""
-        return self._update(self._sql_renew, (float(self._clock()), key, token)) == 1
+        return self._update(self._sql.renew, (float(self._clock()), key, token)) == 1
 
     def finish(self, key: str, token: str) -> bool:
         """Mark ``key`` done; ``False`` if ``token`` no longer held its lease."""
-        return self._update(self._sql_finish, (float(self._clock()), key, token)) == 1
+        return self._update(self._sql.finish, (float(self._clock()), key, token)) == 1
 
     def abandon(self, key: str, token: str) -> None:
         """Drop ``token``'s lease on ``key`` (no-op if it does not hold it)."""
-        self._update(self._sql_abandon, (key, token))
+        self._update(self._sql.abandon, (key, token))
 
     def claim(self, key: str) -> bool:
         """Lease-less claim (:class:`IdempotencyStore`): record ``key`` as done at once."""
@@ -794,11 +807,11 @@ class SQLiteIdempotencyStore:
     def release(self, key: str) -> None:
         """Forget ``key`` whatever its state (no-op if unknown)."""
         _check_key(key)
-        self._update(self._sql_release, (key,))
+        self._update(self._sql.release, (key,))
 
     def purge_expired(self) -> int:
         """Delete expired rows (done ones only with a retention); return how many."""
-        return max(self._update(self._sql_purge, self._horizons(float(self._clock()))), 0)
+        return max(self._update(self._sql.purge, self._horizons(float(self._clock()))), 0)
 
     def __contains__(self, key: object) -> bool:
         """Whether ``key`` is in progress or done (expired rows count as absent)."""
@@ -807,7 +820,7 @@ class SQLiteIdempotencyStore:
         conn = self._open()
         try:
             horizons = self._horizons(float(self._clock()))
-            row = conn.execute(self._sql_lookup, (key, *horizons)).fetchone()
+            row = conn.execute(self._sql.lookup, (key, *horizons)).fetchone()
         finally:
             self._close(conn)
         return row is not None

@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
 from typing import Any, Callable, Optional, Union
 
 from .._fork import ProcessLocal
@@ -66,6 +67,88 @@ class _Pool:
             conn.close()
 
 
+def _borrower(
+    connection: Union[str, Any], max_idle: int
+) -> tuple[Optional[ProcessLocal[_Pool]], Callable[[], AbstractContextManager[Any]]]:
+    """``(own pool or None, borrow)`` for a connection string or a caller's pool."""
+    if isinstance(connection, str):
+        import psycopg
+
+        conninfo = connection
+
+        def connect() -> Any:
+            # Bounded waits (unless the connection string sets its own): a database that
+            # hangs must fail the call (a 5xx), not block the worker forever.
+            if "connect_timeout" in conninfo:
+                return psycopg.connect(conninfo, autocommit=True)
+            return psycopg.connect(conninfo, autocommit=True, connect_timeout=10)
+
+        own = ProcessLocal(lambda: _Pool(connect, max_idle))
+        return own, lambda: own.get().connection()
+    if callable(getattr(connection, "connection", None)):
+        return None, connection.connection
+    raise invalid_argument(
+        "connection must be a connection string or a pool with a connection() "
+        f"method, got {describe(connection)}"
+    )
+
+
+@dataclass(frozen=True)
+class _PgStatements:
+    """The SQL of one lease table (its name is checked to be a plain identifier first)."""
+
+    create: str
+    begin: str
+    claim: str
+    renew: str
+    finish: str
+    abandon: str
+    release: str
+    purge: str
+    lookup: str
+
+    @classmethod
+    def for_table(cls, t: str) -> _PgStatements:
+        """The statements for table ``t``."""
+        seconds = "%s * interval '1 second'"
+        pending = "WHERE key = %s AND token = %s AND state = 'p'"
+        return cls(
+            create=(
+                f"CREATE TABLE IF NOT EXISTS {t} (\n"
+                "    key        text PRIMARY KEY,\n"
+                "    state      text NOT NULL,          -- 'p' in progress, 'd' done\n"
+                "    token      text NOT NULL,          -- the holder's token ('' when done)\n"
+                "    expires_at timestamptz,            -- NULL: kept forever\n"
+                "    updated_at timestamptz NOT NULL DEFAULT now()\n"
+                ")"
+            ),
+            begin=(
+                f"WITH taken AS (INSERT INTO {t} AS t (key, state, token, expires_at) "  # noqa: S608
+                f"VALUES (%s, 'p', %s, now() + {seconds}) "
+                "ON CONFLICT (key) DO UPDATE SET state = 'p', token = EXCLUDED.token, "
+                "expires_at = EXCLUDED.expires_at, updated_at = now() "
+                "WHERE t.expires_at IS NOT NULL AND t.expires_at <= now() RETURNING t.token) "
+                f"SELECT (SELECT token FROM taken), (SELECT state FROM {t} WHERE key = %s)"
+            ),
+            claim=(
+                f"INSERT INTO {t} AS t (key, state, token, expires_at) "  # noqa: S608
+                f"VALUES (%s, 'd', '', now() + {seconds}) "
+                "ON CONFLICT (key) DO UPDATE SET state = 'd', token = '', "
+                "expires_at = EXCLUDED.expires_at, updated_at = now() "
+                "WHERE t.expires_at IS NOT NULL AND t.expires_at <= now()"
+            ),
+            renew=f"UPDATE {t} SET expires_at = now() + {seconds}, "  # noqa: S608
+            f"updated_at = now() {pending}",
+            finish=f"UPDATE {t} SET state = 'd', token = '', "  # noqa: S608
+            f"expires_at = now() + {seconds}, updated_at = now() {pending}",
+            abandon=f"DELETE FROM {t} {pending}",  # noqa: S608
+            release=f"DELETE FROM {t} WHERE key = %s",  # noqa: S608
+            purge=f"DELETE FROM {t} WHERE expires_at <= now()",  # noqa: S608
+            lookup=f"SELECT 1 FROM {t} WHERE key = %s "  # noqa: S608
+            "AND (expires_at IS NULL OR expires_at > now())",
+        )
+
+
 class PostgresIdempotencyStore:
     """A :class:`LeaseStore` in a PostgreSQL table, shared by every worker on every machine.
 
@@ -117,71 +200,9 @@ class PostgresIdempotencyStore:
         self._lease = _check_seconds("lease_seconds", lease_seconds, optional=False) or 0.0
         self._ttl = _retention(retention_seconds, None, DEFAULT_RETENTION_SECONDS)
         self._table = table
-        self._own: Optional[ProcessLocal[_Pool]] = None
-        self._borrow: Callable[[], AbstractContextManager[Any]]
-        if isinstance(connection, str):
-            import psycopg
-
-            conninfo = connection
-
-            def connect() -> Any:
-                # Bounded waits (unless the connection string sets its own): a database that
-                # hangs must fail the call (a 5xx), not block the worker forever.
-                if "connect_timeout" in conninfo:
-                    return psycopg.connect(conninfo, autocommit=True)
-                return psycopg.connect(conninfo, autocommit=True, connect_timeout=10)
-
-            self._own = ProcessLocal(lambda: _Pool(connect, max_idle))
-            own = self._own
-            self._borrow = lambda: own.get().connection()
-        elif callable(getattr(connection, "connection", None)):
-            self._borrow = connection.connection
-        else:
-            raise invalid_argument(
-                "connection must be a connection string or a pool with a connection() "
-                f"method, got {describe(connection)}"
-            )
-        t = table
-        seconds = "%s * interval '1 second'"
-        self.create_table_sql = (
-            f"CREATE TABLE IF NOT EXISTS {t} (\n"
-            "    key        text PRIMARY KEY,\n"
-            "    state      text NOT NULL,          -- 'p' in progress, 'd' done\n"
-            "    token      text NOT NULL,          -- the lease holder's token ('' when done)\n"
-            "    expires_at timestamptz,            -- NULL: kept forever\n"
-            "    updated_at timestamptz NOT NULL DEFAULT now()\n"
-            ")"
-        )
-        self._sql_begin = (
-            f"WITH taken AS (INSERT INTO {t} AS t (key, state, token, expires_at) "  # noqa: S608
-            f"VALUES (%s, 'p', %s, now() + {seconds}) "
-            "ON CONFLICT (key) DO UPDATE SET state = 'p', token = EXCLUDED.token, "
-            "expires_at = EXCLUDED.expires_at, updated_at = now() "
-            "WHERE t.expires_at IS NOT NULL AND t.expires_at <= now() RETURNING t.token) "
-            f"SELECT (SELECT token FROM taken), (SELECT state FROM {t} WHERE key = %s)"
-        )
-        self._sql_claim = (
-            f"INSERT INTO {t} AS t (key, state, token, expires_at) "  # noqa: S608
-            f"VALUES (%s, 'd', '', now() + {seconds}) "
-            "ON CONFLICT (key) DO UPDATE SET state = 'd', token = '', "
-            "expires_at = EXCLUDED.expires_at, updated_at = now() "
-            "WHERE t.expires_at IS NOT NULL AND t.expires_at <= now()"
-        )
-        self._sql_renew = (
-            f"UPDATE {t} SET expires_at = now() + {seconds}, updated_at = now() "  # noqa: S608
-            "WHERE key = %s AND token = %s AND state = 'p'"
-        )
-        self._sql_finish = (
-            f"UPDATE {t} SET state = 'd', token = '', expires_at = now() + {seconds}, "  # noqa: S608
-            "updated_at = now() WHERE key = %s AND token = %s AND state = 'p'"
-        )
-        self._sql_abandon = f"DELETE FROM {t} WHERE key = %s AND token = %s AND state = 'p'"  # noqa: S608
-        self._sql_release = f"DELETE FROM {t} WHERE key = %s"  # noqa: S608
-        self._sql_purge = f"DELETE FROM {t} WHERE expires_at <= now()"  # noqa: S608
-        self._sql_lookup = (
-            f"SELECT 1 FROM {t} WHERE key = %s "  # noqa: S608
-            "AND (expires_at IS NULL OR expires_at > now())"
-        )
+        self._own, self._borrow = _borrower(connection, max_idle)
+        self._sql = _PgStatements.for_table(table)
+        self.create_table_sql = self._sql.create
         if create_table:
             self._create()
 
@@ -215,7 +236,7 @@ class PostgresIdempotencyStore:
         """Take the lease on ``key`` if it is free or its lease expired (one statement)."""
         _check_key(key)
         _check_token(token)
-        taken, state = self._run(self._sql_begin, (key, token, self._lease, key), fetch=True)
+        taken, state = self._run(self._sql.begin, (key, token, self._lease, key), fetch=True)
         if taken is not None:
             return ClaimStatus.ACQUIRED
         # ``state`` is None when another worker inserted the row after this statement's
@@ -224,11 +245,11 @@ class PostgresIdempotencyStore:
 
     def renew(self, key: str, token: str) -> bool:
         """Extend ``token``'s lease; ``False`` if it no longer holds it."""
-        return bool(self._run(self._sql_renew, (self._lease, key, token)) == 1)
+        return bool(self._run(self._sql.renew, (self._lease, key, token)) == 1)
 
     def finish(self, key: str, token: str) -> bool:
         """Mark ``key`` done (autocommit); ``False`` if the lease was lost or already done."""
-        return bool(self._run(self._sql_finish, (self._ttl, key, token)) == 1)
+        return bool(self._run(self._sql.finish, (self._ttl, key, token)) == 1)
 
     def mark_done(self, conn: Any, lease: Optional[Lease] = None) -> None:
         """Record *done* on YOUR connection, inside your open transaction; don't commit.
@@ -245,7 +266,7 @@ class PostgresIdempotencyStore:
         held = lease if lease is not None else current_lease()
         if held is None:
             raise invalid_argument("mark_done() needs a lease: call it from the handler")
-        cursor = conn.execute(self._sql_finish, (self._ttl, held.key, held.token))
+        cursor = conn.execute(self._sql.finish, (self._ttl, held.key, held.token))
         if cursor.rowcount != 1:
             raise LeaseLostError(
                 "the lease on this webhook expired and another worker took it over; "
@@ -254,25 +275,25 @@ class PostgresIdempotencyStore:
 
     def abandon(self, key: str, token: str) -> None:
         """Drop ``token``'s lease on ``key`` (no-op if it does not hold it)."""
-        self._run(self._sql_abandon, (key, token))
+        self._run(self._sql.abandon, (key, token))
 
     def claim(self, key: str) -> bool:
         """Lease-less claim (:class:`IdempotencyStore`): insert ``key`` as done."""
-        return bool(self._run(self._sql_claim, (_check_key(key), self._ttl)) == 1)
+        return bool(self._run(self._sql.claim, (_check_key(key), self._ttl)) == 1)
 
     def release(self, key: str) -> None:
         """Forget ``key`` whatever its state."""
-        self._run(self._sql_release, (_check_key(key),))
+        self._run(self._sql.release, (_check_key(key),))
 
     def purge_expired(self) -> int:
         """Delete expired rows; return how many."""
-        return max(int(self._run(self._sql_purge, ())), 0)
+        return max(int(self._run(self._sql.purge, ())), 0)
 
     def __contains__(self, key: object) -> bool:
         """Whether ``key`` is in progress or done."""
         if not isinstance(key, str) or not key:
             return False
-        return self._run(self._sql_lookup, (key,), fetch=True) is not None
+        return self._run(self._sql.lookup, (key,), fetch=True) is not None
 
     def close(self) -> None:
         """Close this process's idle connections (a borrowed pool is left to its owner)."""

@@ -27,6 +27,7 @@ import time
 from collections.abc import Sequence
 from typing import Any, Optional, Union
 
+from ..errors import WebhookVerificationError
 from ._common import (
     BODY_TOO_LARGE,
     MALFORMED,
@@ -286,14 +287,7 @@ def _verified_body(
     current = time.time() if now is None else now
 
     # 1. The header must be there.
-    header: Any = signature_header
-    if type(header) is not str:
-        if isinstance(header, (bytes, bytearray)):
-            header = bytes(header).decode("latin-1")  # some servers hand over raw bytes
-        elif isinstance(header, str):
-            header = str.__str__(header)  # a plain str, whatever the subclass overrides
-    if header is None or (type(header) is str and (not header or header.isspace())):
-        raise webhook_error(SIGNATURE_MISSING, "the X-Invo-Signature header is missing")
+    header = _header_text(signature_header)
 
     # 2. At least one usable secret (fast path: one non-empty ASCII str). Nothing here binds
     #    a secret to a local name: see _Sealed.
@@ -307,71 +301,103 @@ def _verified_body(
         raise webhook_error(
             MALFORMED, f"the X-Invo-Signature header must be a str, not {type_name(header)}"
         )
-    # Fast path for the header as INVO writes it, "t=<digits>,v1=<64 hex digits>": it yields
-    # exactly what _parse_header would. Anything else takes the general parser.
-    canonical = False
+    canonical, timestamp, signatures = _split_header(header)
+    body = raw_body if type(raw_body) is bytes else _body_bytes(raw_body)
+
+    # 4. The replay window, both directions.
+    _check_window(canonical, timestamp, current, tolerance_seconds)
+
+    # 5. The body's encoding and size.
+    decompressed, body = _decoded_body(body, content_encoding, max_body_bytes)
+
+    # 6. Each secret's MAC against each well-formed v1 value, as bytes, in constant time.
+    if signatures and _signature_matches(sealed, timestamp, body, signatures):
+        return body if decompressed else raw_body
+    raise _signature_failure(sealed, signatures)
+
+
+def _header_text(signature_header: Any) -> Any:
+    """The header as a plain ``str`` when it is text; missing or blank is refused here."""
+    header: Any = signature_header
+    if type(header) is not str:
+        if isinstance(header, (bytes, bytearray)):
+            header = bytes(header).decode("latin-1")  # some servers hand over raw bytes
+        elif isinstance(header, str):
+            header = str.__str__(header)  # a plain str, whatever the subclass overrides
+    if header is None or (type(header) is str and (not header or header.isspace())):
+        raise webhook_error(SIGNATURE_MISSING, "the X-Invo-Signature header is missing")
+    return header
+
+
+def _split_header(header: str) -> tuple[bool, str, list[bytes]]:
+    """``(canonical, timestamp, signatures)`` of the header.
+
+    Fast path for the header as INVO writes it, "t=<digits>,v1=<64 hex digits>": it yields
+    exactly what _parse_header would. Anything else takes the general parser.
+    """
     if header[:2] == "t=":
         timestamp, has_v1, signature = header[2:].partition(",v1=")
-        canonical = (
+        if (
             has_v1 != ""
             and len(signature) == 64
             and 0 < len(timestamp) <= 15
             and timestamp.isdigit()
             and timestamp.isascii()
-        )
-        if canonical:
+        ):
             try:
                 digest = bytes.fromhex(signature)
             except ValueError:  # not hex: the general parser decides what it is
                 digest = b""
             # fromhex skips spaces between pairs; 32 bytes from 64 chars means no spaces.
-            canonical = len(digest) == 32
-            signatures = [digest]
-    if not canonical:
-        timestamp, signatures = _parse_header(header)
-    body = raw_body if type(raw_body) is bytes else _body_bytes(raw_body)
+            if len(digest) == 32:
+                return True, timestamp, [digest]
+    timestamp, signatures = _parse_header(header)
+    return False, timestamp, signatures
 
-    # 4. The replay window, both directions.
+
+def _check_window(canonical: bool, timestamp: str, current: float, tolerance: float) -> None:
     if not canonical and not _TIMESTAMP.fullmatch(timestamp):
         raise webhook_error(
             TIMESTAMP_EXPIRED,
             f"the X-Invo-Signature timestamp is not a number of unix seconds ({_EXPECTED_FORM})",
         )
     skew = current - (int(timestamp) if canonical else float(timestamp))
-    if skew > tolerance_seconds or -skew > tolerance_seconds:
+    if skew > tolerance or -skew > tolerance:
         direction = "old" if skew > 0 else "in the future"
         raise webhook_error(
             TIMESTAMP_EXPIRED,
             f"the webhook timestamp is {abs(skew):.0f} s {direction} "
-            f"(tolerance {tolerance_seconds} s): a replay, or a clock out of sync",
+            f"(tolerance {tolerance} s): a replay, or a clock out of sync",
         )
 
-    # 5. The body's encoding and size.
-    decompressed = False
+
+def _decoded_body(
+    body: Union[bytes, bytearray], content_encoding: Optional[str], max_body_bytes: int
+) -> tuple[bool, Union[bytes, bytearray]]:
+    """``(decompressed, body)``: gzip undone within the limit; size checked either way."""
     if content_encoding:
         encoding = content_encoding.strip().lower()
         if encoding in _GZIP_ENCODINGS:
-            body = decompress_webhook_body(body, max_bytes=max_body_bytes)
-            decompressed = True
-        elif encoding not in _IDENTITY_ENCODINGS:
+            return True, decompress_webhook_body(body, max_bytes=max_body_bytes)
+        if encoding not in _IDENTITY_ENCODINGS:
             raise webhook_error(
                 MALFORMED, f"unsupported Content-Encoding {encoding[:40]!r} (gzip only)"
             )
-    if not decompressed and len(body) > max_body_bytes:
+    if len(body) > max_body_bytes:
         raise webhook_error(
             BODY_TOO_LARGE, f"the webhook body is larger than the {max_body_bytes}-byte limit"
         )
+    return False, body
 
-    # 6. Each secret's MAC against each well-formed v1 value, as bytes, in constant time.
-    if signatures and _signature_matches(sealed, timestamp, body, signatures):
-        return body if decompressed else raw_body
+
+def _signature_failure(sealed: _Sealed, signatures: list[bytes]) -> WebhookVerificationError:
     if not signatures:
-        raise webhook_error(
+        return webhook_error(
             SIGNATURE_INVALID,
             "no X-Invo-Signature v1 value is a hex SHA-256 digest (64 hex digits; "
             f"{_EXPECTED_FORM})",
         )
-    raise webhook_error(
+    return webhook_error(
         SIGNATURE_INVALID,
         "no X-Invo-Signature v1 value matches the signing secret(s); verify the raw "
         "request bytes, not re-serialized JSON" + _secret_kind_hint(sealed),
