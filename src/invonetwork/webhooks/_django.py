@@ -21,13 +21,14 @@ from ._idempotency import (
     _check_key,
     _check_seconds,
     _check_token,
+    _LeaseTimes,
     _retention,
 )
 
 __all__ = ["DjangoCacheIdempotencyStore"]
 
 
-class DjangoCacheIdempotencyStore:
+class DjangoCacheIdempotencyStore(_LeaseTimes):
     """A :class:`LeaseStore` on a Django cache (``cache.add``), shared by what shares it.
 
     ``begin`` is ``cache.add(key, "p:<token>", timeout=lease)``: atomic on Redis, Memcached
@@ -69,16 +70,6 @@ class DjangoCacheIdempotencyStore:
         self._ttl = _retention(retention_seconds, None, DEFAULT_RETENTION_SECONDS)
         self._lease_timeout = max(math.ceil(self._lease), 1)
         self._done_timeout = None if self._ttl is None else max(math.ceil(self._ttl), 1)
-
-    @property
-    def lease_seconds(self) -> float:
-        """How long a key stays in progress without renewal (whole seconds in the cache)."""
-        return self._lease
-
-    @property
-    def retention_seconds(self) -> Optional[float]:
-        """How long a done key is kept."""
-        return self._ttl
 
     def _backend(self) -> Any:
         if isinstance(self._cache, str):

@@ -404,7 +404,25 @@ _DONE = "d"
 _FOREVER = float("inf")
 
 
-class InMemoryIdempotencyStore:
+class _LeaseTimes:
+    """``lease_seconds`` and ``retention_seconds`` of a store (from ``_lease`` and ``_ttl``)."""
+
+    _lease: float
+    _ttl: Optional[float]
+
+    @property
+    def lease_seconds(self) -> float:
+        """How long a key stays in progress without renewal."""
+        return self._lease
+
+    @property
+    def retention_seconds(self) -> Optional[float]:
+        """How long a done key is kept (``None``: no limit of time; an in-memory store still
+        forgets the oldest keys past ``max_keys``)."""
+        return self._ttl
+
+
+class InMemoryIdempotencyStore(_LeaseTimes):
     """A thread-safe store held in THIS PROCESS's memory: it dedupes per process only.
 
     Right for one process (a single worker, tests). With several worker processes (gunicorn,
@@ -448,16 +466,6 @@ class InMemoryIdempotencyStore:
         self._keys: OrderedDict[str, tuple[str, str, float]] = OrderedDict()
         self._lock = threading.Lock()
         call_in_child_after_fork(self, InMemoryIdempotencyStore._after_fork)
-
-    @property
-    def lease_seconds(self) -> float:
-        """How long a key stays in progress without renewal."""
-        return self._lease
-
-    @property
-    def retention_seconds(self) -> Optional[float]:
-        """How long a done key is kept (``None``: until evicted by ``max_keys``)."""
-        return self._ttl
 
     def _after_fork(self) -> None:
         # A forked child keeps a copy of the keys (they are its own from then on) but not
@@ -613,7 +621,7 @@ class _SQLiteStatements:
         )
 
 
-class SQLiteIdempotencyStore:
+class SQLiteIdempotencyStore(_LeaseTimes):
     """A store in an SQLite file, shared by the threads and processes of ONE machine.
 
     One row per key: its state (``p`` in progress, ``d`` done), the lease token and the time of
@@ -732,16 +740,6 @@ class SQLiteIdempotencyStore:
             self._shared_lock.release()
         else:
             conn.close()
-
-    @property
-    def lease_seconds(self) -> float:
-        """How long a key stays in progress without renewal."""
-        return self._lease
-
-    @property
-    def retention_seconds(self) -> Optional[float]:
-        """How long a done key is kept (``None``: forever)."""
-        return self._ttl
 
     def _horizons(self, now: float) -> tuple[float, float]:
         """Rows written at or before these times have expired: (in progress, done)."""

@@ -25,6 +25,7 @@ from ._idempotency import (
     _check_key,
     _check_seconds,
     _check_token,
+    _LeaseTimes,
     _retention,
     current_lease,
 )
@@ -149,7 +150,7 @@ class _PgStatements:
         )
 
 
-class PostgresIdempotencyStore:
+class PostgresIdempotencyStore(_LeaseTimes):
     """A :class:`LeaseStore` in a PostgreSQL table, shared by every worker on every machine.
 
     One row per key (``key`` primary key, ``state`` ``p``/``d``, ``token``, ``expires_at``),
@@ -211,16 +212,6 @@ class PostgresIdempotencyStore:
         with self._borrow() as conn, conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (self._table,))
             conn.execute(self.create_table_sql)
-
-    @property
-    def lease_seconds(self) -> float:
-        """How long a key stays in progress without renewal."""
-        return self._lease
-
-    @property
-    def retention_seconds(self) -> Optional[float]:
-        """How long a done key is kept (``None``: forever)."""
-        return self._ttl
 
     @property
     def table(self) -> str:

@@ -18,6 +18,7 @@ from ._idempotency import (
     _check_key,
     _check_seconds,
     _check_token,
+    _LeaseTimes,
     _retention,
 )
 
@@ -67,7 +68,7 @@ def _text(value: Any) -> str:
     return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
 
 
-class RedisIdempotencyStore:
+class RedisIdempotencyStore(_LeaseTimes):
     """A :class:`LeaseStore` in Redis, shared by every worker on every machine.
 
     One Redis key per event: ``<prefix><dedupe key>``. Its value is ``p:<token>`` while a
@@ -137,16 +138,6 @@ class RedisIdempotencyStore:
     def client(self) -> Any:
         """The ``redis.Redis`` client in use."""
         return self._client
-
-    @property
-    def lease_seconds(self) -> float:
-        """How long a key stays in progress without renewal."""
-        return self._lease
-
-    @property
-    def retention_seconds(self) -> Optional[float]:
-        """How long a done key is kept (``None``: forever)."""
-        return self._ttl
 
     def _key(self, key: str) -> str:
         return self._prefix + _check_key(key)
