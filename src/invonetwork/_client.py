@@ -355,16 +355,27 @@ class InvoServer:
     # -- tokens ---------------------------------------------------------------------------------
 
     def mint_player_token(
-        self, *, player_email: str, player_phone: Optional[str] = None
+        self,
+        *,
+        player_email: str,
+        player_phone: Optional[str] = None,
+        player_name: Optional[str] = None,
     ) -> PlayerToken:
         """Mint a short-lived, game-scoped token for the browser SDK.
+
+        An unknown email with a phone creates the player (``created`` is ``True``); without
+        a phone it is ``PLAYER_NOT_FOUND``. An existing player's phone and name never change:
+        ``phone_mismatch`` is ``True`` when the phone given differs from the one on file.
 
         Args:
             player_email: The player's email (required, not blank).
             player_phone: Optional E.164 phone (``+15555550100``); sent only when given.
+            player_name: Optional display name for a player this call creates; sent whenever
+                it is not ``None``.
 
         Raises:
-            InvalidInputError: blank email, or a phone that is not E.164.
+            InvalidInputError: blank email, a phone that is not E.164, or a ``player_name``
+                that is not a ``str``.
             PhoneShareApprovalRequiredError: the phone belongs to another INVO account.
         """
         return self._call(
@@ -372,6 +383,7 @@ class InvoServer:
             player_email=require_text("player_email", player_email),
             player_phone=None if player_phone is None else check_e164("player_phone",
                                                                        player_phone),
+            player_name=optional_text("player_name", player_name),
         )
 
     # -- sends and transfers ----------------------------------------------------------------------
@@ -383,10 +395,10 @@ class InvoServer:
         sender_player_name: str,
         sender_player_email: str,
         sender_player_phone: str,
-        receiver_player_email: str,
         receiver_player_phone: str,
         receiving_game_id: _Id,
         amount: Money,
+        receiver_player_email: Optional[str] = None,
     ) -> InitiateResult:
         """Start a send of currency to another player (in another game).
 
@@ -394,6 +406,8 @@ class InvoServer:
         a passkey in the browser; ``"sms"``, check the PIN with :meth:`verify_sms_send`;
         ``guardian_approval`` set, wait for the guardian (:meth:`get_guardian_approval_status`).
         ``client_request_id`` is the idempotency key: reuse it when retrying the same send.
+        ``receiver_player_email`` is optional and left out of the body when ``None``; INVO
+        requires the sender's E.164 phone.
         """
         return self._initiate(routes.INITIATE_SEND, _arguments(locals()))
 
@@ -404,14 +418,15 @@ class InvoServer:
         source_player_name: str,
         source_player_email: str,
         source_player_phone: str,
-        target_player_email: str,
         target_player_phone: str,
         target_game_id: _Id,
         amount: Money,
+        target_player_email: Optional[str] = None,
     ) -> InitiateResult:
         """Start a transfer of currency on the transfer rail; branch as for :meth:`initiate_send`.
 
         ``client_request_id`` is the idempotency key: reuse it when retrying the same transfer.
+        ``target_player_email`` is optional and left out of the body when ``None``.
         """
         return self._initiate(routes.INITIATE_TRANSFER, _arguments(locals()))
 
@@ -578,7 +593,8 @@ class InvoServer:
     ) -> Iterator[Any]:
         """Yield every item purchase of a player, fetching ``page_size`` rows per request.
 
-        Stops on an empty page, a short page, or once ``pagination.total`` rows were yielded,
+        Stops on an empty page, a short page, or once ``pagination.total_count`` (else
+        ``pagination.total``) rows were yielded,
         so a backend that ignores ``offset`` cannot make it loop forever. Arguments are
         checked now, before the first request.
         """
@@ -596,7 +612,9 @@ class InvoServer:
             )
             yield from page.history
             yielded += len(page.history)
-            total = _as_count(page.pagination.get("total"))
+            total = _as_count(page.pagination.get("total_count"))
+            if total is None:
+                total = _as_count(page.pagination.get("total"))
             if not page.history or len(page.history) < page_size:
                 return
             if total is not None and yielded >= total:

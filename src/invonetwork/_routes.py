@@ -171,19 +171,19 @@ def build_request(route: Route[Any], values: Mapping[str, Any]) -> WireRequest:
 # -- part 1: tokens, purchases, reads ----------------------------------------------------------
 MINT_PLAYER_TOKEN = Route(
     "POST", "/api/sdk/player-token", idempotent=True, result=results.PlayerToken,
-    args=body("player_email", optional=("player_phone",)),
+    args=body("player_email", optional=("player_phone", "player_name")),
 )
 INITIATE_SEND = Route(
     "POST", "/api/currency-sends/initiate-send", idempotent=True, result=results.InitiateResult,
     args=body("client_request_id", "sender_player_name", "sender_player_email",
-              "sender_player_phone", "receiver_player_email", "receiver_player_phone",
-              "receiving_game_id", "amount"),
+              "sender_player_phone", "receiver_player_phone", "receiving_game_id", "amount",
+              optional=("receiver_player_email",)),
 )
 INITIATE_TRANSFER = Route(
     "POST", "/api/transfers/initiate-transfer", idempotent=True, result=results.InitiateResult,
     args=body("client_request_id", "source_player_name", "source_player_email",
-              "source_player_phone", "target_player_email", "target_player_phone",
-              "target_game_id", "amount"),
+              "source_player_phone", "target_player_phone", "target_game_id", "amount",
+              optional=("target_player_email",)),
 )
 # A retry after a lost answer would open a second session: sent once.
 CREATE_CHECKOUT = Route(

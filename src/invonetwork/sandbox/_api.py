@@ -106,7 +106,8 @@ def initiation(kind: str, body: Mapping[str, Any]) -> Initiation:
         sender_name=req_str(body, sender + "name"),
         sender_email=req_str(body, sender + "email"),
         sender_phone=req_phone(body, sender + "phone"),
-        receiver_email=req_str(body, receiver + "email"),
+        # optional on the current API: a receiver is known by phone alone
+        receiver_email=opt_str(body, receiver + "email") or "",
         receiver_phone=req_phone(body, receiver + "phone"),
         target_game_id=req_game_id(body, game_key),
         amount=_money(body, "amount", SEND_MAX),
