@@ -36,6 +36,7 @@ from ._config import (
 )
 from ._hooks import Hooks
 from ._money import (
+    MAX_ACKNOWLEDGED_TOTAL_USD,
     MAX_ITEM_PRICE,
     MAX_USD_AMOUNT,
     Money,
@@ -87,7 +88,6 @@ from .errors import ConfigurationError, NotFoundError
 __all__ = ["InvoServer"]
 
 R = TypeVar("R")
-_RAILS = ("platform", "game", "steam")
 _DIRECTIONS = {"transfer": routes.TRANSFER_DESTINATIONS, "send": routes.SEND_DESTINATIONS}
 _Id = Union[str, int]
 
@@ -129,12 +129,30 @@ def _usd(value: Money) -> Any:
 
 
 def _check_rail(rail: object) -> Optional[str]:
-    """``rail`` when one INVO knows; ``None`` when left out (``None`` or ``""``)."""
+    """``rail`` as given; ``None`` when left out (``None`` or ``""``).
+
+    Which rails exist is INVO's to say (a new rail must not need an SDK release), so only
+    the type is checked here.
+    """
     if rail is None or rail == "":
         return None
-    if rail not in _RAILS:
-        raise invalid(f"rail must be one of {', '.join(_RAILS)}, got {rail!r}")
-    return str(rail)
+    if not isinstance(rail, str):
+        raise invalid(f"rail must be a str, got {type(rail).__name__}")
+    return rail
+
+
+def _acknowledged_total(value: object) -> Any:
+    """``acknowledged_total_usd``: the money rule up to 99999999.99, sent as given."""
+    if value is None:
+        return None
+    check_money("acknowledged_total_usd", value, MAX_ACKNOWLEDGED_TOTAL_USD)
+    return money_to_wire(value)  # type: ignore[arg-type]
+
+
+def _place(name: str, value: object) -> Optional[str]:
+    """``country`` / ``subdivision``: a ``str`` sent as given when not blank; no format check."""
+    text = optional_text(name, value)
+    return None if text is None or not text.strip() else text
 
 
 def _forwarded_amount(amount: object) -> Any:
@@ -457,8 +475,11 @@ class InvoServer:
 
         Args:
             player_email: The buyer (required).
-            usd_amount: USD, ``0 < amount <= 999.99``, at most 2 decimals.
-            rail: ``"platform"`` (card, INVO's default), ``"game"`` or ``"steam"``.
+            usd_amount: USD, ``0 < amount <= 999999.99``, at most 2 decimals (a shape
+                check: INVO answers ``BELOW_CARD_MINIMUM`` / ``ABOVE_CARD_MAXIMUM`` for its
+                real card limits).
+            rail: ``"platform"`` (card, INVO's default), ``"game"``, ``"steam"`` or any rail
+                INVO adds (only the type is checked locally).
             success_url: Where a top-level checkout returns after payment.
             cancel_url: Where a top-level checkout returns after a cancel.
             metadata: Echoed back on the ``purchase.completed`` webhook.
@@ -485,6 +506,9 @@ class InvoServer:
         player_name: Optional[str] = None,
         player_phone: Optional[str] = None,
         metadata: Optional[Mapping[str, Any]] = None,
+        acknowledged_total_usd: Optional[Money] = None,
+        country: Optional[str] = None,
+        subdivision: Optional[str] = None,
     ) -> PurchaseResult:
         """Buy currency on the direct rail (no hosted page).
 
@@ -492,8 +516,18 @@ class InvoServer:
         ``status`` is ``success``, ``requires_action`` (finish with ``client_secret`` or
         ``payment_url``, then :meth:`confirm_payment`) or ``pending_payment``.
 
+        Args:
+            usd_amount: USD, ``0 < amount <= 999999.99``, at most 2 decimals.
+            acknowledged_total_usd: The total the buyer saw and accepted (tax included), up to
+                99999999.99; sent as given when not ``None``. Only the card rail reads it:
+                below the true total INVO answers 409 ``QUOTE_STALE`` and charges nothing.
+            country: ISO 3166-1 alpha-2 country of the buyer, for tax; sent as given when not
+                blank (INVO judges the format).
+            subdivision: US state or Canadian province, for tax; same rule as ``country``.
+
         Raises:
-            InvalidInputError: ``INVALID_INPUT`` (email, amount),
+            InvalidInputError: ``INVALID_INPUT`` (email, amount, acknowledged total, a
+                non-``str`` rail, country or subdivision),
                 ``MISSING_PURCHASE_REFERENCE``, or ``WRONG_RAIL_ENDPOINT`` for
                 ``rail="steam"`` (Steam has its own in-client flow).
         """
@@ -501,6 +535,7 @@ class InvoServer:
             routes.PURCHASE_CURRENCY,
             player_email=require_text("player_email", player_email),
             usd_amount=_usd(usd_amount),
+            acknowledged_total_usd=_acknowledged_total(acknowledged_total_usd),
             purchase_reference=_purchase_reference(purchase_reference),
             rail=_direct_rail(rail),
             payment_method_id=optional_text("payment_method_id", payment_method_id),
@@ -508,6 +543,8 @@ class InvoServer:
             player_name=optional_text("player_name", player_name),
             player_phone=optional_text("player_phone", player_phone),
             metadata=dict(metadata) if isinstance(metadata, Mapping) else metadata,
+            country=_place("country", country),
+            subdivision=_place("subdivision", subdivision),
         )
 
     def confirm_payment(

@@ -16,6 +16,7 @@ from typing import Union
 from .errors import InvalidInputError
 
 __all__ = [
+    "MAX_ACKNOWLEDGED_TOTAL_USD",
     "MAX_ITEM_PRICE",
     "MAX_USD_AMOUNT",
     "Money",
@@ -26,7 +27,10 @@ __all__ = [
 
 Money = Union[str, int, float, Decimal]
 
-MAX_USD_AMOUNT = Decimal("999.99")
+# A structural bound only: INVO enforces the real card limits (ABOVE_CARD_MAXIMUM,
+# BELOW_CARD_MINIMUM), which are per-environment settings.
+MAX_USD_AMOUNT = Decimal("999999.99")
+MAX_ACKNOWLEDGED_TOTAL_USD = Decimal("99999999.99")
 MAX_ITEM_PRICE = Decimal("999999.99")
 
 # ASCII digits only: ``\d`` would also accept Arabic-Indic and other Unicode digits.

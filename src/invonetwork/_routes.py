@@ -196,7 +196,8 @@ PURCHASE_CURRENCY = Route(
     result=results.PurchaseResult,
     args=body("player_email", "usd_amount", "purchase_reference",
               optional=("rail", "payment_method_id", "saved_card_id", "player_name",
-                        "player_phone", "metadata")),
+                        "player_phone", "metadata", "acknowledged_total_usd", "country",
+                        "subdivision")),
 )
 CONFIRM_PAYMENT = Route(
     "POST", "/api/currency-purchases/confirm-payment", idempotent=True,

@@ -3,6 +3,7 @@ server on 127.0.0.1: new keywords and body rules, refusals before anything is se
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any, Dict
 
 import pytest
@@ -91,3 +92,109 @@ def test_history_total_count_wins_over_total(srv: Recorder, invo: InvoServer) ->
     srv.reply(200, page)
     rows = list(invo.iterate_item_purchase_history(player_email=EMAIL, page_size=2))
     assert len(rows) == 4 and len(srv.requests) == 2
+
+
+# -- K1/C9: USD up to 999999.99, no local minimum ------------------------------------------------
+
+@pytest.mark.parametrize("method", ["create_checkout", "purchase_currency"])
+@pytest.mark.parametrize("amount", ["999999.99", "1000", 1000, "0.01", Decimal("120000.50")])
+def test_usd_amount_up_to_the_structural_maximum_is_sent(srv: Recorder, invo: InvoServer,
+                                                         method: str, amount: Any) -> None:
+    srv.reply(200, {"checkout_url": "https://pay.example/s", "status": "success"})
+    kw: Dict[str, Any] = dict(player_email=EMAIL, usd_amount=amount)
+    if method == "purchase_currency":
+        kw["purchase_reference"] = "r"
+    getattr(invo, method)(**kw)
+    assert srv.last.json["usd_amount"] == (str(amount) if isinstance(amount, Decimal) else amount)
+
+
+@pytest.mark.parametrize("method", ["create_checkout", "purchase_currency"])
+@pytest.mark.parametrize("amount", ["1000000", "1000000.00", 1000000, "999999.999"])
+def test_usd_amount_above_the_structural_maximum_is_refused(srv: Recorder, invo: InvoServer,
+                                                            method: str, amount: Any) -> None:
+    kw: Dict[str, Any] = dict(player_email=EMAIL, usd_amount=amount)
+    if method == "purchase_currency":
+        kw["purchase_reference"] = "r"
+    assert "usd_amount" in _refused(srv, getattr(invo, method), **kw).message
+
+
+# -- K9: rail is not checked for membership; purchase_currency still refuses steam -------------
+
+@pytest.mark.parametrize("method", ["create_checkout", "purchase_currency"])
+@pytest.mark.parametrize("rail", ["paypal", "PLATFORM", " game", "Steam"])
+def test_any_rail_text_is_sent_as_given(srv: Recorder, invo: InvoServer, method: str,
+                                        rail: str) -> None:
+    srv.reply(200, {"checkout_url": "https://pay.example/s", "status": "success"})
+    kw: Dict[str, Any] = dict(player_email=EMAIL, usd_amount="5", rail=rail)
+    if method == "purchase_currency":
+        kw["purchase_reference"] = "r"
+    getattr(invo, method)(**kw)
+    assert srv.last.json["rail"] == rail
+
+
+def test_purchase_currency_still_refuses_steam_locally(srv: Recorder, invo: InvoServer) -> None:
+    with pytest.raises(InvoError) as caught:
+        invo.purchase_currency(player_email=EMAIL, usd_amount="5", purchase_reference="r",
+                               rail="steam")
+    assert caught.value.code == "WRONG_RAIL_ENDPOINT" and caught.value.status == 0
+    assert srv.requests == []
+
+
+# -- C12/C13: acknowledged_total_usd, country, subdivision ---------------------------------------
+
+PURCHASE: Dict[str, Any] = dict(player_email=EMAIL, usd_amount="10", purchase_reference="r-1")
+
+
+@pytest.mark.parametrize("total,wire", [
+    ("10.80", "10.80"), (11, 11), (10.8, 10.8), (Decimal("10.80"), "10.80"),
+    ("99999999.99", "99999999.99"),
+])
+def test_acknowledged_total_is_sent_as_given(srv: Recorder, invo: InvoServer, total: Any,
+                                             wire: Any) -> None:
+    srv.reply(200, {"status": "success"})
+    invo.purchase_currency(**PURCHASE, acknowledged_total_usd=total)
+    assert srv.last.json["acknowledged_total_usd"] == wire
+
+
+def test_purchase_optionals_left_out_when_none_or_blank(srv: Recorder, invo: InvoServer) -> None:
+    srv.reply(200, {"status": "success"})
+    srv.reply(200, {"status": "success"})
+    invo.purchase_currency(**PURCHASE)
+    assert srv.requests[0].json == {"player_email": EMAIL, "usd_amount": "10",
+                                    "purchase_reference": "r-1"}
+    invo.purchase_currency(**PURCHASE, acknowledged_total_usd=None, country="  ",
+                           subdivision="")
+    assert srv.last.json == srv.requests[0].json
+
+
+@pytest.mark.parametrize("country,subdivision", [("US", "CA"), ("zz", "not a place"),
+                                                 (" de ", "Québec")])
+def test_country_and_subdivision_sent_as_given(srv: Recorder, invo: InvoServer, country: str,
+                                               subdivision: str) -> None:
+    srv.reply(200, {"status": "success"})
+    invo.purchase_currency(**PURCHASE, country=country, subdivision=subdivision)
+    assert srv.last.json["country"] == country
+    assert srv.last.json["subdivision"] == subdivision
+
+
+@pytest.mark.parametrize("total", ["0", "-1", "100000000.00", "1.234", "abc", True, [], "1e3"])
+def test_bad_acknowledged_total_is_refused(srv: Recorder, invo: InvoServer, total: Any) -> None:
+    error = _refused(srv, invo.purchase_currency, **PURCHASE, acknowledged_total_usd=total)
+    assert "acknowledged_total_usd" in error.message
+
+
+def test_acknowledged_total_is_checked_after_usd_and_before_the_reference(
+        srv: Recorder, invo: InvoServer) -> None:
+    error = _refused(srv, invo.purchase_currency, player_email=EMAIL, usd_amount="0",
+                     purchase_reference="", acknowledged_total_usd="0")
+    assert "usd_amount" in error.message
+    error = _refused(srv, invo.purchase_currency, player_email=EMAIL, usd_amount="1",
+                     purchase_reference="", acknowledged_total_usd="0")
+    assert "acknowledged_total_usd" in error.message
+
+
+@pytest.mark.parametrize("key", ["country", "subdivision"])
+@pytest.mark.parametrize("value", [1, b"US", ["US"]])
+def test_non_text_place_is_refused(srv: Recorder, invo: InvoServer, key: str,
+                                   value: Any) -> None:
+    assert key in _refused(srv, invo.purchase_currency, **PURCHASE, **{key: value}).message

@@ -35,7 +35,7 @@ BAD_MONEY: list[Any] = [
 ]
 MONEY_IDS = [repr(v) for v in BAD_MONEY]
 GOOD_USD: list[Any] = ["999.99", "0.01", "10", "10.5", 10, 10.5, 999, Decimal("10.50"),
-                       Decimal("999.99")]
+                       Decimal("999.99"), "1000.00", 1000, "999999.99", Decimal("999999.99")]
 BAD_PHONES = ["+0155555501", "15555550100", "+1555555010012345", "+15555550100\n", "+1 555",
               "+1", "+", "", " +15555550100", "+1555-5550",
               "+1\u0665\u0665\u0665\u0665", "++15555550100"]
@@ -66,9 +66,10 @@ def test_create_checkout_rejects_bad_usd(value: Any, client: InvoServer,
                     "INVALID_INPUT", "usd_amount")
 
 
-@pytest.mark.parametrize("value", [*BAD_MONEY, "1000.00", "1000", 1000, 999.999,
-                                   Decimal("1000.00")], ids=[*MONEY_IDS, "1000.00", "s1000",
-                                                             "1000", "999.999", "D1000.00"])
+@pytest.mark.parametrize("value", [*BAD_MONEY, "1000000.00", "1000000", 1000000, 999.999,
+                                   Decimal("1000000.00")],
+                         ids=[*MONEY_IDS, "1000000.00", "s1000000", "1000000", "999.999",
+                              "D1000000.00"])
 def test_purchase_currency_rejects_bad_usd(value: Any, client: InvoServer,
                                            rsps: responses.RequestsMock) -> None:
     assert_rejected(rsps, lambda: client.purchase_currency(
@@ -76,7 +77,7 @@ def test_purchase_currency_rejects_bad_usd(value: Any, client: InvoServer,
         "usd_amount")
 
 
-@pytest.mark.parametrize("value", ["1000.00", 1000, 1000.5, Decimal("1000")])
+@pytest.mark.parametrize("value", ["1000000.00", 1000000, 1000000.5, Decimal("1000000")])
 def test_create_checkout_usd_max(value: Any, client: InvoServer,
                                  rsps: responses.RequestsMock) -> None:
     assert_rejected(rsps, lambda: client.create_checkout(player_email=EMAIL, usd_amount=value),
@@ -222,7 +223,7 @@ def test_purchase_currency_refuses_steam(client: InvoServer,
         "WRONG_RAIL_ENDPOINT", "rail")
 
 
-@pytest.mark.parametrize("rail", ["paypal", "PLATFORM", "Steam", 1])
+@pytest.mark.parametrize("rail", [1, b"steam", ["game"], True])
 def test_unknown_rail(rail: Any, client: InvoServer, rsps: responses.RequestsMock) -> None:
     assert_rejected(rsps, lambda: client.create_checkout(player_email=EMAIL, usd_amount="1",
                                                          rail=rail), "INVALID_INPUT", "rail")
@@ -372,7 +373,8 @@ MORE_BAD_MONEY = ["", " 1", "1 ", "+1", "-1", "0", "0.00", "1.001", "1.", ".5", 
              Decimal("1E+1"), "1\n", [1], b"1"]
 MORE_GOOD_USD = ["1", "0.01", "999.99", "10.5", "007", 1, 999, 0.01, 999.99, 10.5,
             Decimal("999.99"), Decimal("0.5"), Decimal("1.00")]
-MORE_BAD_USD = [*MORE_BAD_MONEY, "1000", "999.999", 1000, 999.991, Decimal("1000.00"), 1e3]
+MORE_BAD_USD = [*MORE_BAD_MONEY, "1000000", "999.999", 1000000, 999999.991,
+                Decimal("1000000.00"), 1e6]
 
 
 def _no_request(srv: Recorder) -> None:
@@ -503,7 +505,7 @@ def test_mint_phone_none_not_sent(srv: Recorder, invo: InvoServer) -> None:
     assert "player_phone" not in srv.last.json
 
 
-@pytest.mark.parametrize("rail", ["bogus", "Steam", "PLATFORM", " game", 1])
+@pytest.mark.parametrize("rail", [1, 2.5, {"rail": "game"}])
 @pytest.mark.parametrize("method", ["create_checkout", "purchase_currency"])
 def test_bad_rail(srv: Recorder, invo: InvoServer, method: str, rail: Any) -> None:
     kw: Dict[str, Any] = dict(player_email=EMAIL, usd_amount="1", rail=rail)

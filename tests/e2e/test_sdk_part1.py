@@ -45,8 +45,14 @@ def test_checkout_paid_over_http_like_the_pay_button(sb: Sandbox, invo: InvoServ
 
 def test_checkout_errors_surface_as_invo_errors(invo: InvoServer) -> None:
     with pytest.raises(InvoError) as info:
-        invo.create_checkout(player_email="ada@example.com", usd_amount="1000.00")
+        invo.create_checkout(player_email="ada@example.com", usd_amount="1000000.00")
     assert info.value.status == 0 and info.value.code == "INVALID_INPUT"
+
+
+def test_the_sandbox_answers_an_amount_above_its_card_maximum(invo: InvoServer) -> None:
+    with pytest.raises(InvoError) as info:
+        invo.create_checkout(player_email="ada@example.com", usd_amount="1000.00")
+    assert info.value.status == 400 and info.value.code == "VALIDATION_ERROR"
 
 
 def test_purchase_currency_three_outcomes_and_confirm(sb: Sandbox, invo: InvoServer) -> None:

@@ -50,7 +50,7 @@ def test_checkout_or_message_explains_failures(
     invo_client: InvoServer, invo_sandbox: Sandbox
 ) -> None:
     checkout, message = currency.checkout_or_message(
-        invo_client, player_email="ada@example.com", usd_amount="1000.00", order_ref="x")
+        invo_client, player_email="ada@example.com", usd_amount="1000000.00", order_ref="x")
     assert checkout is None and message.startswith("That amount cannot be bought")
     invo_sandbox.fail_next(status=503, body={"error": "flow_paused"},
                            path="/api/checkout/sessions")
