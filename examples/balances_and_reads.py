@@ -19,7 +19,7 @@ from invonetwork import InvoServer
 # --8<-- [start:balance]
 def wallet_lines(invo: InvoServer, *, player_email: str) -> list[str]:
     """One line per currency the player holds, for a wallet screen."""
-    balance = invo.get_player_balance(player_email=player_email)  # or player_id=...
+    balance = invo.get_player_balance(player_email=player_email)  # by email only
     lines = []
     for row in balance.balances:
         lines.append(f"{row.currency_name}: {row.available_balance} available, "

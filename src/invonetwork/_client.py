@@ -680,13 +680,21 @@ class InvoServer:
     def get_player_balance(
         self, *, player_id: Optional[_Id] = None, player_email: Optional[str] = None
     ) -> PlayerBalanceResult:
-        """A player's balances, by ``player_id`` (wins when given) or ``player_email``."""
-        if not is_blank(player_id):
-            return self._call(routes.BALANCE_BY_ID,
-                              player_id=check_path_id("player_id", player_id))
+        """A player's balances, read by ``player_email``.
+
+        INVO reads balances by email only. ``player_id`` is kept so older calls still type-check:
+        beside an email it is ignored (the email is used); alone it is refused.
+
+        Raises:
+            InvalidInputError: no ``player_email`` (``INVALID_INPUT``; with ``player_id``
+                alone the message says to pass ``player_email``), or a non-``str`` email.
+        """
         email = clean("player_email", player_email)
         if email is None:
-            raise invalid("get_player_balance needs player_id or player_email")
+            if not is_blank(player_id):
+                raise invalid("get_player_balance reads balances by email only: pass "
+                              "player_email (player_id alone has no route on INVO)")
+            raise invalid("get_player_balance needs player_email")
         return self._call(routes.BALANCE_BY_EMAIL, player_email=email)
 
     def get_inbound_pending(

@@ -221,13 +221,10 @@ ITEM_ORDER_DETAILS = Route(
     "GET", "/api/item-purchases/order-details", idempotent=True, result=results.OrderDetailsResult,
     args=query("order_id", "transaction_id", "client_request_id"),
 )
-BALANCE_BY_ID = Route(
-    "GET", "/api/player-balances/player/{player_id}", idempotent=True,
-    result=results.PlayerBalanceResult, args=path("player_id"),
-)
-BALANCE_BY_EMAIL = replace(
-    BALANCE_BY_ID, path="/api/player-balances/player/by-email/{player_email}",
-    args=path("player_email"),
+# Balances are read by email only: the current API has no by-id route.
+BALANCE_BY_EMAIL = Route(
+    "GET", "/api/player-balances/player/by-email/{player_email}", idempotent=True,
+    result=results.PlayerBalanceResult, args=path("player_email"),
 )
 INBOUND_PENDING = Route(
     "GET", "/api/transfers/inbound-pending", idempotent=True, result=results.InboundPendingResult,
@@ -318,7 +315,6 @@ OPERATIONS: dict[Route[Any], str] = {
     PURCHASE_ITEM: "purchase_item",
     ITEM_HISTORY: "get_item_purchase_history",
     ITEM_ORDER_DETAILS: "get_item_order_details",
-    BALANCE_BY_ID: "get_player_balance",
     BALANCE_BY_EMAIL: "get_player_balance",
     INBOUND_PENDING: "get_inbound_pending",
     LINKED_IDENTITIES: "get_linked_identities",

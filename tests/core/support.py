@@ -121,8 +121,6 @@ CALLS: list[Call] = [
          query={"player_email": EMAIL, "limit": "5", "offset": "0"}),
     Call("get_item_order_details", lambda c: c.get_item_order_details(transaction_id="tx-1"),
          "GET", "/api/item-purchases/order-details", query={"transaction_id": "tx-1"}),
-    Call("get_player_balance[id]", lambda c: c.get_player_balance(player_id=42),
-         "GET", "/api/player-balances/player/42"),
     Call("get_player_balance[email]", lambda c: c.get_player_balance(player_email=EMAIL),
          "GET", "/api/player-balances/player/by-email/p%40example.com"),
     Call("get_inbound_pending", lambda c: c.get_inbound_pending(player_email=EMAIL),

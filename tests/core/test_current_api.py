@@ -198,3 +198,25 @@ def test_acknowledged_total_is_checked_after_usd_and_before_the_reference(
 def test_non_text_place_is_refused(srv: Recorder, invo: InvoServer, key: str,
                                    value: Any) -> None:
     assert key in _refused(srv, invo.purchase_currency, **PURCHASE, **{key: value}).message
+
+
+# -- K2/C21: balances by email only ---------------------------------------------------------------
+
+@pytest.mark.parametrize("player_id", [7, "7", 0])
+def test_balance_player_id_alone_is_refused_naming_player_email(srv: Recorder, invo: InvoServer,
+                                                                player_id: Any) -> None:
+    error = _refused(srv, invo.get_player_balance, player_id=player_id)
+    assert "pass player_email" in error.message
+
+
+@pytest.mark.parametrize("player_id", [None, 7, "x/y"])
+def test_balance_reads_by_email_whatever_the_player_id(srv: Recorder, invo: InvoServer,
+                                                       player_id: Any) -> None:
+    srv.reply(200, {"player": {"player_email": EMAIL}, "balances": []})
+    result = invo.get_player_balance(player_email=EMAIL, player_id=player_id)
+    assert srv.last.path == "/api/player-balances/player/by-email/p%40example.com"
+    assert srv.last.query == "" and result.player == {"player_email": EMAIL}
+
+
+def test_balance_without_any_key_is_refused(srv: Recorder, invo: InvoServer) -> None:
+    assert "player_email" in _refused(srv, invo.get_player_balance).message

@@ -103,8 +103,6 @@ def test_query_values_are_url_encoded(client: InvoServer, rsps: responses.Reques
         (lambda c: c.get_send_status("a/b c"), "/api/currency-sends/a%2Fb%20c/status"),
         (lambda c: c.get_guardian_approval_status("?x#y"),
          "/api/transactions/%3Fx%23y/approval-status"),
-        (lambda c: c.get_player_balance(player_id="a/b c"),
-         "/api/player-balances/player/a%2Fb%20c"),
         (lambda c: c.get_player_balance(player_email="a+b/c@x.com"),
          "/api/player-balances/player/by-email/a%2Bb%2Fc%40x.com"),
         (lambda c: c.rotate_webhook_secret(game_id="g/1 2"),
@@ -251,13 +249,13 @@ def test_inbound_pending_trims_and_sends_given_keys(
 @pytest.mark.parametrize(
     ("kwargs", "path"),
     [
-        ({"player_id": 5, "player_email": EMAIL}, "/api/player-balances/player/5"),
-        ({"player_id": 0}, "/api/player-balances/player/0"),
+        ({"player_id": 5, "player_email": EMAIL},
+         "/api/player-balances/player/by-email/p%40example.com"),
         ({"player_id": None, "player_email": EMAIL},
          "/api/player-balances/player/by-email/p%40example.com"),
     ],
 )
-def test_player_balance_player_id_wins(kwargs: dict[str, Any], path: str, client: InvoServer,
+def test_player_balance_email_wins(kwargs: dict[str, Any], path: str, client: InvoServer,
                                        rsps: responses.RequestsMock) -> None:
     add_any(rsps, "GET", json={})
     client.get_player_balance(**kwargs)
@@ -541,7 +539,6 @@ PATH_IDS = ["abc", "a/b", "a b", "a?b#c", "ü%2F", "a+b@c", "~x_y-z"]
 
 @pytest.mark.parametrize("pid", PATH_IDS)
 @pytest.mark.parametrize("method,template,kw", [
-    ("get_player_balance", "/api/player-balances/player/{}", "player_id"),
     ("get_player_balance", "/api/player-balances/player/by-email/{}", "player_email"),
     ("get_transfer_status", "/api/transfers/{}/status", "transaction_id"),
     ("get_send_status", "/api/currency-sends/{}/status", "transaction_id"),
@@ -572,11 +569,13 @@ def test_verify_sms_positional(srv: Recorder, invo: InvoServer, method: str, pat
     assert srv.last.path == path and srv.last.json == {"transaction_id": "t1", "sms_pin": "9999"}
 
 
-def test_player_id_wins_over_email(srv: Recorder, invo: InvoServer) -> None:
+def test_email_wins_over_player_id(srv: Recorder, invo: InvoServer) -> None:
     invo.get_player_balance(player_id=7, player_email=EMAIL)
-    assert srv.last.path == "/api/player-balances/player/7"
-    invo.get_player_balance(player_id=0)
-    assert srv.last.path == "/api/player-balances/player/0"
+    assert srv.last.path == "/api/player-balances/player/by-email/p%40example.com"
+    with pytest.raises(invonetwork.InvoError) as caught:
+        invo.get_player_balance(player_id=0)
+    assert caught.value.code == "INVALID_INPUT" and "player_email" in caught.value.message
+    assert len(srv.requests) == 1
 
 
 def test_common_headers(srv: Recorder, invo: InvoServer) -> None:
@@ -656,7 +655,6 @@ def test_iterate_history_stops_on_empty_page(srv: Recorder, invo: InvoServer) ->
 @pytest.mark.parametrize("pid", [".", "..", "...", "a.b", "%2E%2E"])
 @pytest.mark.parametrize("method,prefix,kw", [
     ("get_transfer_status", "/api/transfers/", "transaction_id"),
-    ("get_player_balance", "/api/player-balances/player/", "player_id"),
     ("get_player_balance", "/api/player-balances/player/by-email/", "player_email"),
 ])
 def test_dot_ids_do_not_traverse(srv: Recorder, invo: InvoServer, pid: str, method: str,
@@ -691,7 +689,7 @@ def test_order_details_blank_id_is_missing(srv: Recorder, invo: InvoServer,
 def test_every_route_is_complete_hashable_and_unique() -> None:
     from invonetwork._routes import ALL_ROUTES, At
 
-    assert len(ALL_ROUTES) == len({(r.method, r.path) for r in ALL_ROUTES}) == 28
+    assert len(ALL_ROUTES) == len({(r.method, r.path) for r in ALL_ROUTES}) == 27
     for route in ALL_ROUTES:
         assert hash(route) == hash(route) and route.result is not None
         in_template = set(re.findall(r"{(\w+)}", route.path))

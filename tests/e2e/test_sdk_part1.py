@@ -109,10 +109,14 @@ def test_purchase_item_duplicate_insufficient_and_reads(sb: Sandbox, invo: InvoS
     assert len(sb.events_of("item.purchased")) == 5
 
 
-def test_player_balance_by_id_and_email(invo: InvoServer) -> None:
+def test_player_balance_by_email_only(invo: InvoServer) -> None:
     by_email = invo.get_player_balance(player_email="kim@example.com")
-    by_id = invo.get_player_balance(player_id=by_email.player["player_id"])
+    by_id = invo.get_player_balance(player_email="kim@example.com",
+                                    player_id=by_email.player["player_id"] + 1000)
     assert by_id.player == by_email.player
+    with pytest.raises(InvoError) as caught:
+        invo.get_player_balance(player_id=by_email.player["player_id"])
+    assert caught.value.code == "INVALID_INPUT" and "player_email" in caught.value.message
     (row,) = by_id.balances
     assert (row.currency_name, row.currency_symbol, row.available_balance,
             row.reserved_balance, row.total_balance) == (

@@ -121,9 +121,11 @@ def test_stalled_read_times_out_and_is_retried(sb: Sandbox) -> None:
     events: list[tuple[int, bool]] = []
     hooks = Hooks(on_error=lambda info: events.append((info.attempt, info.will_retry)))
     with sb.client(timeout=0.5, retry_base_delay=0.01, hooks=hooks) as invo:
-        sb.stall_next(1, seconds=1.5, path="/api/player-balances/player/1")
-        assert invo.get_player_balance(player_id=1).player["player_email"] == "ada@example.com"
-    assert sb.request_count("/api/player-balances/player/1") == 2
+        path = "/api/player-balances/player/by-email/ada%40example.com"
+        sb.stall_next(1, seconds=1.5, path=path)
+        assert invo.get_player_balance(
+            player_email="ada@example.com").player["player_email"] == "ada@example.com"
+    assert sb.request_count(path) == 2
     assert events == [(0, True)]
 
 

@@ -54,7 +54,6 @@ CALLS: dict[str, Call] = {
         c.iterate_item_purchase_history(player_email=EMAIL)),
     "get_item_order_details": lambda c: c.get_item_order_details(client_request_id=ID),
     "get_player_balance": lambda c: c.get_player_balance(player_email=EMAIL),
-    "get_player_balance(id)": lambda c: c.get_player_balance(player_id=ID),
     "get_inbound_pending": lambda c: c.get_inbound_pending(player_email=EMAIL,
                                                            player_phone=PHONE),
     "get_linked_identities": lambda c: c.get_linked_identities(player_phone=PHONE),

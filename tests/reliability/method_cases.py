@@ -88,8 +88,6 @@ METHODS: tuple[MethodCase, ...] = (
                lambda c, t: list(c.iterate_item_purchase_history(player_email=_email(t)))),
     MethodCase("get_item_order_details", True,
                lambda c, t: c.get_item_order_details(client_request_id=t)),
-    MethodCase("get_player_balance(id)", True,
-               lambda c, t: c.get_player_balance(player_id=t)),
     MethodCase("get_player_balance(email)", True,
                lambda c, t: c.get_player_balance(player_email=_email(t))),
     MethodCase("get_inbound_pending", True,

@@ -64,7 +64,7 @@ def test_dropped_connection_is_retried_for_idempotent_calls(server: fs.FaultServ
     client = make_client(server.url)
     server.script(fault)
     token = new_token()
-    result = client.get_player_balance(player_id=token)
+    result = client.get_player_balance(player_email=f"{token}@players.example")
     assert result.raw["echo"] == token
     assert server.settled_count(token, 2) == 2
     assert server.connections_accepted == 2  # the dropped one, and its replacement

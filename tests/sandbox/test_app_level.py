@@ -12,6 +12,8 @@ from invonetwork.sandbox import FaultRule, Sandbox
 from invonetwork.sandbox._http import SandboxApp
 from invonetwork.sandbox._messages import Request, Response
 
+BALANCE = "/api/player-balances/player/by-email/ada%40example.com"  # an authenticated GET
+
 UA = "invonetwork-python-sdk/test"
 
 
@@ -58,12 +60,12 @@ def test_the_api_is_served_with_and_without_the_prefix(app: App) -> None:
 
 @pytest.mark.parametrize("agent", ["", "sqlmap/1.0", "Python-urllib/3.11", "MyBot"])
 def test_blocked_user_agents(app: App, agent: str) -> None:
-    r = app.call("GET", "/api/player-balances/player/1", headers={"User-Agent": agent})
+    r = app.call("GET", BALANCE, headers={"User-Agent": agent})
     assert r.status == 403 and json.loads(r.body)["code"] == "USER_AGENT_BLOCKED"
 
 
 def test_secret_json_and_field_errors(app: App) -> None:
-    assert app.call("GET", "/api/player-balances/player/1", secret=False).status == 401
+    assert app.call("GET", BALANCE, secret=False).status == 401
     bad = app.call("POST", "/api/item-purchases/purchase-item", raw=b"{not json")
     assert bad.status == 400 and json.loads(bad.body)["code"] == "INVALID_JSON"
     array = app.call("POST", "/api/item-purchases/purchase-item", raw=b"[1]")
@@ -80,7 +82,7 @@ def test_secret_json_and_field_errors(app: App) -> None:
 
 def test_typed_reads_of_every_kind(app: App) -> None:
     assert app.call("GET", "/api/player-balances/player/abc").status == 404
-    assert app.call("GET", "/api/player-balances/player/1").status == 200
+    assert app.call("GET", BALANCE).status == 200
     assert app.json("GET", "/api/wallet/identities")["code"] == "VALIDATION_ERROR"
     wallet = app.json("GET", "/api/wallet/identities?player_phone=%2B15555550100")
     assert wallet["primary_email"] == "ada@example.com"
@@ -132,10 +134,10 @@ def test_faults_status_stall_and_disconnect(app: App) -> None:
     app.sb.disconnect_next(1, method="POST")
     assert app.call("POST", "/api/item-purchases/purchase-item", item("d")).disconnect
     app.sb.stall_next(1, seconds=0.0)
-    assert app.call("GET", "/api/player-balances/player/1").status == 200
+    assert app.call("GET", BALANCE).status == 200
     app.stop.set()  # a stall while the sandbox stops ends in a disconnect
     app.sb.stall_next(1, seconds=30)
-    assert app.call("GET", "/api/player-balances/player/1").disconnect
+    assert app.call("GET", BALANCE).disconnect
     faulted = [r.faulted for r in app.sb.requests]
     assert faulted.count("status") == 1 and faulted.count("stall") == 2
 
@@ -310,9 +312,9 @@ def test_destinations_echo_the_direction_and_check_the_source(app: App) -> None:
 
 
 def test_the_prefix_is_stripped_only_at_a_path_boundary(app: App) -> None:
-    assert app.call("GET", "/sandboxed/api/player-balances/player/1").status == 404
+    assert app.call("GET", "/sandboxed" + BALANCE).status == 404
     assert app.call("GET", "/sandbox").status == 404  # the prefix alone is no API path
-    assert app.call("GET", "/sandbox/api/player-balances/player/1").status == 200
+    assert app.call("GET", "/sandbox" + BALANCE).status == 200
 
 
 def test_expired_sessions_get_an_error_page(app: App) -> None:

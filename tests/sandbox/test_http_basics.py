@@ -10,6 +10,8 @@ from invonetwork.sandbox import Sandbox
 
 from .conftest import UA, Api
 
+BALANCE = "/api/player-balances/player/by-email/ada%40example.com"  # an authenticated GET
+
 
 def test_missing_or_wrong_secret_is_401(api: Api) -> None:
     for secret in (None, "ivsdk_test_wrong", ""):
@@ -83,8 +85,8 @@ def test_no_prefix_option() -> None:
 
 
 def test_request_counts_by_path_glob_and_method(sb: Sandbox, api: Api) -> None:
-    api.get("/api/player-balances/player/by-email/ada%40example.com")
-    api.get("/api/player-balances/player/1")
+    api.get(BALANCE)
+    api.get(BALANCE)
     api.post("/api/sdk/player-token", {"player_email": "ada@example.com"})
     assert sb.request_count("/api/player-balances/player/*") == 2
     assert sb.request_count(method="POST") == 1
@@ -100,7 +102,7 @@ def test_keep_alive_connection_is_reused(sb: Sandbox) -> None:
     conn = http.client.HTTPConnection("127.0.0.1", sb.port, timeout=5)
     try:
         for _ in range(3):
-            conn.request("GET", "/sandbox/api/player-balances/player/1",
+            conn.request("GET", "/sandbox" + BALANCE,
                          headers={"User-Agent": UA, "X-Game-Secret-Key": sb.game_secret})
             response = conn.getresponse()
             assert response.status == 200
@@ -111,13 +113,13 @@ def test_keep_alive_connection_is_reused(sb: Sandbox) -> None:
 
 
 def test_balance_reads(api: Api) -> None:
-    r = api.get("/api/player-balances/player/by-email/ada%40example.com")
+    r = api.get(BALANCE)
     assert r.status_code == 200
     body = r.json()
     assert body["player"]["player_email"] == "ada@example.com"
     (row,) = body["balances"]
     assert row["available_balance"] == "500.00" and row["currency_name"] == "Gold Coins"
-    assert api.get("/api/player-balances/player/999").status_code == 404
+    assert api.get("/api/player-balances/player/by-email/nobody%40example.com").status_code == 404
     assert api.get("/api/player-balances/player/by-email/nobody%40x.io").status_code == 404
 
 

@@ -22,6 +22,8 @@ from invonetwork.sandbox._server import (
     render,
 )
 
+BALANCE = "/api/player-balances/player/by-email/ada%40example.com"  # an authenticated GET
+
 
 def _filled(path: str) -> str:
     return re.sub(r"\{[a-z_]+\}", "x1", path)
@@ -68,7 +70,7 @@ def test_unauthenticated_routes_need_no_secret(app: SandboxApp) -> None:
     request = Request("GET", "/api/wallet/phone-share/status?phone=%2B15555550100&email=a%40b.c",
                       {"user-agent": "test"})
     assert app.handle(request).status == 200
-    secret_route = Request("GET", "/api/player-balances/player/1", {"user-agent": "test"})
+    secret_route = Request("GET", BALANCE, {"user-agent": "test"})
     assert app.handle(secret_route).status == 401
 
 
@@ -208,7 +210,7 @@ def test_stop_interrupts_a_stalled_request() -> None:
 
     def call() -> None:
         try:
-            outcome.append(requests.get(sb.base_url + "/api/player-balances/player/1",
+            outcome.append(requests.get(sb.base_url + BALANCE,
                                         headers={"User-Agent": "t"}, timeout=20))
         except requests.RequestException as exc:
             outcome.append(exc)

@@ -9,6 +9,8 @@ from invonetwork.sandbox import Sandbox
 
 from .conftest import UA, Api, item_body, transfer_body
 
+BALANCE = "/api/player-balances/player/by-email/ada%40example.com"  # an authenticated GET
+
 
 def _api(sb: Sandbox) -> Api:
     return Api(sb)
@@ -47,7 +49,7 @@ def test_verbose_logs_one_line_per_request_and_never_a_secret(
     capfd: pytest.CaptureFixture[str]
 ) -> None:
     with Sandbox(verbose=True, game_secret="ivsdk_test_do_not_log_me") as sb:
-        requests.get(sb.base_url + "/api/player-balances/player/1", timeout=5,
+        requests.get(sb.base_url + BALANCE, timeout=5,
                      headers={"User-Agent": UA, "X-Game-Secret-Key": "ivsdk_test_do_not_log_me"})
         requests.post(sb.base_url + "/api/item-purchases/purchase-item", timeout=5,
                       json=item_body("v1"), headers={"User-Agent": UA,
@@ -61,7 +63,7 @@ def test_verbose_logs_one_line_per_request_and_never_a_secret(
 
 def test_answers_never_echo_the_secret_and_request_ids_are_unique(sb: Sandbox) -> None:
     api = _api(sb)
-    answers = [api.get("/api/player-balances/player/1", secret="ivsdk_test_guess")
+    answers = [api.get(BALANCE, secret="ivsdk_test_guess")
                for _ in range(3)]
     assert all(r.status_code == 401 for r in answers)
     assert all("ivsdk_test_guess" not in r.text for r in answers)

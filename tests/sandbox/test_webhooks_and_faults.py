@@ -17,6 +17,8 @@ from invonetwork.webhooks import verify_webhook
 
 from .conftest import Api, item_body
 
+BALANCE = "/api/player-balances/player/by-email/ada%40example.com"  # an authenticated GET
+
 REGISTER = "/api/dev/webhooks/games/1001"
 
 
@@ -160,14 +162,14 @@ def test_custom_body_stall_and_disconnect(sb: Sandbox, api: Api) -> None:
     sb.fail_next(1, status=503, body={"error": "flow_paused"})
     r = api.post("/api/checkout/sessions", {"player_email": "a@example.com", "usd_amount": "1"})
     assert r.status_code == 503 and r.json() == {"error": "flow_paused"}
-    sb.stall_next(1, seconds=0.3, path="/api/player-balances/player/1")
+    sb.stall_next(1, seconds=0.3, path=BALANCE)
     started = time.monotonic()
-    assert api.get("/api/player-balances/player/1").status_code == 200
+    assert api.get(BALANCE).status_code == 200
     assert time.monotonic() - started >= 0.3
     sb.disconnect_next(1, method="GET")
     with pytest.raises(requests.ConnectionError):
-        api.get("/api/player-balances/player/1")
-    assert api.get("/api/player-balances/player/1").status_code == 200
+        api.get(BALANCE)
+    assert api.get(BALANCE).status_code == 200
 
 
 def test_admin_http_endpoints(sb: Sandbox, api: Api) -> None:
@@ -218,7 +220,7 @@ def test_stop_closes_keep_alive_connections_and_threads() -> None:
     before = {t.name for t in threading.enumerate()}
     sb = Sandbox().start()
     session = requests.Session()
-    r = session.get(f"{sb.base_url}/api/player-balances/player/1",
+    r = session.get(f"{sb.base_url}/api/player-balances/player/by-email/ada%40example.com",
                     headers={"User-Agent": "t", "X-Game-Secret-Key": sb.game_secret},
                     timeout=5)
     assert r.status_code == 404  # no such player, but the connection stays open

@@ -136,7 +136,8 @@ def part_one(invo: InvoServer) -> None:  # never called: type checking only
     invo.get_item_order_details(transaction_id="tx-3")
     print(item_order.order)
 
-    balance: PlayerBalanceResult = invo.get_player_balance(player_id=42)
+    balance: PlayerBalanceResult = invo.get_player_balance(player_email="p@example.com",
+                                                           player_id=42)
     invo.get_player_balance(player_email="p@example.com")
     first: CurrencyBalance = balance.balances[0]
     print(balance.player, balance.summary, first.currency_id, first.currency_name,

@@ -193,13 +193,6 @@ def registration(body: Mapping[str, Any]) -> Registration:
 
 
 def _player_handlers(w: World) -> dict[Route[Any], Handler]:
-    def balance_by_id(c: Call) -> Answer:
-        try:
-            player_id = int(c.params[0])
-        except ValueError:
-            raise DomainError(404, "Player not found", "PLAYER_NOT_FOUND") from None
-        return _ok(wire.balances(w.state, w.players.by_id(player_id)))
-
     def identities(c: Call) -> Answer:
         phone, email = query_text(c.query, "player_phone"), query_text(c.query, "player_email")
         if not phone and not email:
@@ -209,7 +202,6 @@ def _player_handlers(w: World) -> dict[Route[Any], Handler]:
     return {
         r.MINT_PLAYER_TOKEN: lambda c: _ok(wire.token(w.players.mint_token(
             req_str(c.body, "player_email"), opt_phone(c.body, "player_phone")))),
-        r.BALANCE_BY_ID: balance_by_id,
         r.BALANCE_BY_EMAIL: lambda c: _ok(wire.balances(w.state, w.players.by_email(c.params[0]))),
         r.LINKED_IDENTITIES: identities,
     }
