@@ -274,6 +274,30 @@ def _nonempty_text(body: Body, key: str) -> Optional[str]:
 NONEMPTY_TEXT: Reader[Optional[str]] = Reader(_nonempty_text, lambda: None)
 
 
+def _token_expiry(body: Body, key: str) -> Optional[str]:
+    """``player_token_expires_at``: a string only beside a non-empty ``player_token``."""
+    if _nonempty_text(body, "player_token") is None:
+        return None
+    value = body.get(key)
+    return value if isinstance(value, str) else None
+
+
+def _receipt_url(body: Body, key: str) -> Optional[str]:
+    """``receipt_url`` (``ne``), and ``None`` unless ``receipt_number`` is set."""
+    if _nonempty_text(body, "receipt_number") is None:
+        return None
+    return _nonempty_text(body, key)
+
+
+def _reason_code(body: Body, key: str) -> Optional[str]:
+    """``reason_code`` (``s?``) only when ``credited`` is JSON ``false``."""
+    return _optional_text(body, key) if body.get("credited") is False else None
+
+
+TOKEN_EXPIRY: Reader[Optional[str]] = Reader(_token_expiry, lambda: None)
+RECEIPT_URL: Reader[Optional[str]] = Reader(_receipt_url, lambda: None)
+
+
 # -- part 1 -------------------------------------------------------------------------------------
 
 
@@ -284,6 +308,10 @@ class PlayerToken(_Result):
     token: str = wire(REQUIRED_TEXT)
     expires_at: str = wire(TEXT)
     identity_id: Optional[Id] = wire(ID)
+    #: ``True`` when this call created the player (an unknown email with a phone).
+    created: bool = wire(FLAG)
+    #: ``True`` when the phone given differs from the existing player's (it is not changed).
+    phone_mismatch: bool = wire(FLAG)
     raw: dict[str, Any] = _raw_field()
 
     def __repr__(self) -> str:  # the token is a bearer credential: keep it out of logs
@@ -318,6 +346,14 @@ class InitiateResult(_Result):
     transaction_id: Optional[Id] = wire(ID)
     verification_method: Optional[str] = wire(Reader(_verification_method, lambda: None))
     guardian_approval: Optional[dict[str, Any]] = wire(Reader(_guardian_approval, lambda: None))
+    #: ``True`` when a phone added to an email-only sender re-keyed the identity: use the
+    #: fresh ``player_token`` (an older token's approve answers ``PLAYER_TOKEN_STALE``).
+    identity_rekeyed: bool = wire(FLAG)
+    player_token: Optional[str] = wire(NONEMPTY_TEXT, repr=False)  # a bearer credential
+    player_token_expires_at: Optional[str] = wire(TOKEN_EXPIRY)
+    identity_id: Optional[str] = wire(NONEMPTY_TEXT)
+    #: How the claim will be delivered: ``"email"``, ``"none"`` or legacy ``"sms"``.
+    claim_delivery_planned: Optional[str] = wire(NONEMPTY_TEXT)
     raw: dict[str, Any] = _raw_field()
 
 
@@ -343,6 +379,15 @@ class PurchaseResult(_Result):
     transaction_id: Optional[Id] = wire(ID)
     order_id: Optional[Id] = wire(ID)
     new_balance: Optional[Amount] = wire(AMOUNT)
+    processing_fee_usd: Optional[str] = wire(OPTIONAL_TEXT)
+    fee_taken_from: Optional[str] = wire(OPTIONAL_TEXT)
+    coins_credited: Optional[str] = wire(OPTIONAL_TEXT)
+    charge_total_usd: Optional[str] = wire(OPTIONAL_TEXT)
+    partner_fee_usd: Optional[str] = wire(OPTIONAL_TEXT)
+    international_card_fee_usd: Optional[str] = wire(OPTIONAL_TEXT)
+    #: Merchant of Record card sales only (``IR-YYYY-NNNNNNNN``).
+    receipt_number: Optional[str] = wire(NONEMPTY_TEXT)
+    receipt_url: Optional[str] = wire(RECEIPT_URL)
     raw: dict[str, Any] = _raw_field()
 
     def __repr__(self) -> str:
@@ -358,16 +403,26 @@ class ConfirmPaymentResult(_Result):
     status: str = wire(TEXT)
     transaction_id: Optional[Id] = wire(ID)
     new_balance: Optional[Amount] = wire(AMOUNT)
+    #: ``True`` once the coins are in; ``False`` with a ``reason_code`` (``CREDIT_REFUSED_*``,
+    #: ``REFUNDED``, ``CHARGEBACK_LOST``) or with none while INVO is finishing; ``None`` absent.
+    credited: Optional[bool] = wire(BOOL_OR_NONE)
+    reason_code: Optional[str] = wire(Reader(_reason_code, lambda: None))
     raw: dict[str, Any] = _raw_field()
 
 
 @dataclass(frozen=True)
 class OrderDetailsResult(_Result):
-    """An order (currency or item purchase) with its money summary and status timeline."""
+    """An order (currency or item purchase) with its money summary and status timeline.
+
+    The receipt pair exists only on Merchant of Record card sales (always ``None`` for item
+    orders).
+    """
 
     order: dict[str, Any] = wire(OBJECT)
     financial_summary: dict[str, Any] = wire(OBJECT)
     status_timeline: Any = wire(AS_SENT)
+    receipt_number: Optional[str] = wire(NONEMPTY_TEXT)
+    receipt_url: Optional[str] = wire(RECEIPT_URL)
     raw: dict[str, Any] = _raw_field()
 
 
@@ -526,6 +581,8 @@ class TransactionStatusResult(_Result):
     order_id: Optional[Id] = wire(ID)
     to_phone: Optional[str] = wire(OPTIONAL_TEXT)
     to_identity_id: Optional[Id] = wire(ID)
+    #: Why it expired: ``approval_expired``, ``pin_expired``, ``claim_expired`` (others pass).
+    expiry_reason: Optional[str] = wire(NONEMPTY_TEXT)
     raw: dict[str, Any] = _raw_field()
 
 
@@ -564,6 +621,7 @@ class DestinationGame(_Result):
     currency_symbol_url: str = wire(TEXT)
     minimum_transfer: Optional[Amount] = wire(AMOUNT)
     maximum_transfer: Optional[Amount] = wire(AMOUNT)
+    accepts_steam_origin_value: bool = wire(FLAG)
     raw: dict[str, Any] = _raw_field()
 
 
