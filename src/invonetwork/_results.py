@@ -18,13 +18,16 @@ readers below and nowhere else:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any, Callable, Generic, Optional, TypeVar, Union
+from urllib.parse import parse_qs, urlsplit
 
 from .errors import InvalidResponseError
 
 __all__ = [
+    "CheckoutWarning",
     "ClaimResult",
     "ConfirmPaymentResult",
     "CreateCheckoutResult",
@@ -38,6 +41,7 @@ __all__ = [
     "ItemHistoryResult",
     "LinkedIdentitiesResult",
     "LinkedIdentityEmail",
+    "MinPurchaseWarning",
     "OrderDetailsResult",
     "PhoneShareApproveResult",
     "PhoneShareInitiateResult",
@@ -358,12 +362,89 @@ class InitiateResult(_Result):
 
 
 @dataclass(frozen=True)
+class CheckoutWarning:
+    """A non-fatal remark on a new checkout (e.g. ``ITEM_METADATA_ON_CURRENCY_SESSION``)."""
+
+    code: str = ""
+    message: str = ""
+    fields: list[str] = field(default_factory=list)
+
+
+def _checkout_warnings(body: Body, key: str) -> list[CheckoutWarning]:
+    value = body.get(key)
+    if not isinstance(value, list):
+        return []
+    made = []
+    for item in value:
+        if isinstance(item, Mapping):
+            names = item.get("fields")
+            made.append(CheckoutWarning(
+                code=_text(item, "code"), message=_text(item, "message"),
+                fields=[n for n in names if isinstance(n, str)] if isinstance(names, list)
+                else []))
+    return made
+
+
+@dataclass(frozen=True)
+class MinPurchaseWarning(_Result):
+    """A sale under the card minimum that still went through, before the minimum is enforced."""
+
+    code: str = wire(TEXT)
+    min_usd: str = wire(TEXT)
+    enforced_from: str = wire(TEXT)
+    message: Optional[str] = wire(NONEMPTY_TEXT)
+    enforced: Optional[bool] = wire(BOOL_OR_NONE)
+    raw: dict[str, Any] = _raw_field()
+
+
+def _min_purchase_warning(body: Body, key: str) -> Optional[MinPurchaseWarning]:
+    value = body.get(key)
+    return read(MinPurchaseWarning, value) if isinstance(value, Mapping) else None
+
+
+def _whole_seconds(body: Body, key: str) -> int:
+    value = body.get(key)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return 0
+    return int(value) if math.isfinite(value) else 0
+
+
+def _session_token(body: Body, key: str) -> Optional[str]:
+    """``session_token`` when not blank, else the first non-blank ``session`` query value of
+    ``checkout_url`` (``None`` also for a URL that does not parse)."""
+    value = body.get(key)
+    if isinstance(value, str) and value.strip():
+        return value
+    url = body.get("checkout_url")
+    if not isinstance(url, str):
+        return None
+    try:
+        values = parse_qs(urlsplit(url).query).get("session", [])
+    except ValueError:
+        return None
+    return next((v for v in values if v.strip()), None)
+
+
+MIN_PURCHASE_WARNING: Reader[Optional[MinPurchaseWarning]] = Reader(
+    _min_purchase_warning, lambda: None)
+
+
+@dataclass(frozen=True)
 class CreateCheckoutResult(_Result):
-    """A hosted checkout session: open ``checkout_url`` in an iframe, WebView or redirect."""
+    """A hosted checkout session: open ``checkout_url`` in an iframe, WebView or redirect.
+
+    ``session_token`` (the checkout's bearer token, kept out of ``repr``) reads the session
+    status; ``warnings`` are non-fatal remarks; ``min_purchase_warning`` is set when the amount
+    is under the card minimum INVO will enforce from ``enforced_from``.
+    """
 
     session_id: Optional[Id] = wire(ID, default=False)
     checkout_url: str = wire(REQUIRED_TEXT)
     expires_at: str = wire(TEXT)
+    expires_in_seconds: int = wire(Reader(_whole_seconds, int))
+    session_token: Optional[str] = wire(Reader(_session_token, lambda: None), repr=False)
+    warnings: list[CheckoutWarning] = wire(Reader(_checkout_warnings, list))
+    min_purchase_warning: Optional[MinPurchaseWarning] = wire(MIN_PURCHASE_WARNING)
     raw: dict[str, Any] = _raw_field()
 
 
@@ -388,6 +469,7 @@ class PurchaseResult(_Result):
     #: Merchant of Record card sales only (``IR-YYYY-NNNNNNNN``).
     receipt_number: Optional[str] = wire(NONEMPTY_TEXT)
     receipt_url: Optional[str] = wire(RECEIPT_URL)
+    min_purchase_warning: Optional[MinPurchaseWarning] = wire(MIN_PURCHASE_WARNING)
     raw: dict[str, Any] = _raw_field()
 
     def __repr__(self) -> str:

@@ -8,10 +8,13 @@ from typing import Any, Dict
 import pytest
 
 from invonetwork import (
+    CheckoutWarning,
     ConfirmPaymentResult,
+    CreateCheckoutResult,
     DestinationGame,
     InitiateResult,
     InvoServer,
+    MinPurchaseWarning,
     OrderDetailsResult,
     PlayerToken,
     PurchaseResult,
@@ -120,3 +123,67 @@ def test_new_fields_read_over_http(srv: Recorder, invo: InvoServer) -> None:
     move = invo.initiate_send(**SEND_ARGS)
     assert move.identity_rekeyed and move.player_token == "p"
     assert move.player_token_expires_at == "e" and move.claim_delivery_planned == "none"
+
+
+URL = "https://invo.example/checkout/cs_1?session=tok_from_url"
+
+
+@pytest.mark.parametrize("value,expected", [(900, 900), (900.7, 900), (True, 0), ("900", 0),
+                                            (None, 0), (float("nan"), 0)])
+def test_checkout_expires_in_seconds(value: Any, expected: int) -> None:
+    result = CreateCheckoutResult.from_body({"checkout_url": URL, "expires_in_seconds": value})
+    assert result.expires_in_seconds == expected and type(result.expires_in_seconds) is int
+
+
+@pytest.mark.parametrize("body,expected", [
+    ({"checkout_url": URL, "session_token": "tok_body"}, "tok_body"),
+    ({"checkout_url": URL, "session_token": "  "}, "tok_from_url"),
+    ({"checkout_url": URL}, "tok_from_url"),
+    ({"checkout_url": "https://x.example/c?session=&session=%20&session=second"}, "second"),
+    ({"checkout_url": "https://x.example/c?other=1"}, None),
+    ({"checkout_url": "http://[::1/c?session=t"}, None),  # does not parse
+])
+def test_checkout_session_token(body: Dict[str, Any], expected: Any) -> None:
+    result = CreateCheckoutResult.from_body(body)
+    assert result.session_token == expected
+    if expected == "tok_body":  # the field is kept out of repr (the URL shows what it holds)
+        assert expected not in repr(result)
+
+
+def test_checkout_warnings_and_min_purchase_warning() -> None:
+    result = CreateCheckoutResult.from_body({
+        "checkout_url": URL,
+        "warnings": [{"code": "ITEM_METADATA_ON_CURRENCY_SESSION", "message": "m",
+                      "fields": ["item_id", 3, "item_name"]}, "not an object",
+                     {"fields": "item_id"}],
+        "min_purchase_warning": {"code": "BELOW_CARD_MINIMUM", "min_usd": "2.99",
+                                 "enforced_from": "2026-10-27", "message": "",
+                                 "enforced": False}})
+    assert result.warnings == [
+        CheckoutWarning("ITEM_METADATA_ON_CURRENCY_SESSION", "m", ["item_id", "item_name"]),
+        CheckoutWarning("", "", [])]
+    warning = result.min_purchase_warning
+    assert isinstance(warning, MinPurchaseWarning)
+    assert (warning.code, warning.min_usd, warning.enforced_from, warning.message,
+            warning.enforced) == ("BELOW_CARD_MINIMUM", "2.99", "2026-10-27", None, False)
+    assert warning.raw["min_usd"] == "2.99"
+    plain = CreateCheckoutResult.from_body({"checkout_url": URL, "warnings": {"a": 1},
+                                            "min_purchase_warning": "soon"})
+    assert plain.warnings == [] and plain.min_purchase_warning is None
+
+
+def test_purchase_result_min_purchase_warning() -> None:
+    result = PurchaseResult.from_body({"status": "success",
+                                       "min_purchase_warning": {"min_usd": 2.99}})
+    assert result.min_purchase_warning is not None
+    assert result.min_purchase_warning.min_usd == "2.99"
+    assert PurchaseResult.from_body({"status": "success"}).min_purchase_warning is None
+
+
+def test_checkout_fields_read_over_http(srv: Recorder, invo: InvoServer) -> None:
+    srv.reply(200, {"session_id": "cs_1", "checkout_url": URL, "expires_in_seconds": 900,
+                    "warnings": [{"code": "W", "message": "w", "fields": ["item_id"]}]})
+    result = invo.create_checkout(player_email=EMAIL, usd_amount="5")
+    assert result.expires_in_seconds == 900 and result.session_token == "tok_from_url"
+    assert result.warnings == [CheckoutWarning("W", "w", ["item_id"])]
+    assert result.min_purchase_warning is None
