@@ -733,11 +733,17 @@ class InvoServer:
 
         Sent once, never retried: every attempt counts. A wrong PIN is a ``BadRequestError``
         with ``attempts_remaining`` on ``body``; too many is a ``RateLimitError``.
+
+        Deprecated (in the docs only, no runtime warning): INVO favours device or passkey
+        approval; the call keeps working for answers that still say ``"sms"``.
         """
         return self._verify_sms(routes.VERIFY_SMS_TRANSFER, transaction_id, sms_pin)
 
     def verify_sms_send(self, transaction_id: str, sms_pin: str) -> SmsVerifyResult:
-        """Check the PIN the sender got by SMS for a send (see :meth:`verify_sms_transfer`)."""
+        """Check the PIN the sender got by SMS for a send (see :meth:`verify_sms_transfer`).
+
+        Deprecated in the docs only, like :meth:`verify_sms_transfer` (no runtime warning).
+        """
         return self._verify_sms(routes.VERIFY_SMS_SEND, transaction_id, sms_pin)
 
     def _verify_sms(self, route: Route[SmsVerifyResult], transaction_id: str,
