@@ -22,16 +22,39 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from ._client import InvoServer as InvoServer
     from ._hooks import *  # noqa: F403
+    from ._ns_commerce import *  # noqa: F403
+    from ._ns_payouts import *  # noqa: F403
+    from ._ns_subscriptions import *  # noqa: F403
     from ._results import *  # noqa: F403
+    from ._results_checkout import *  # noqa: F403
+    from ._results_devices import *  # noqa: F403
+    from ._results_payouts import *  # noqa: F403
+    from ._results_players import *  # noqa: F403
+    from ._results_subscriptions import *  # noqa: F403
     from ._telemetry import Telemetry as Telemetry
     from ._version import __version__ as __version__
     from .errors import *  # noqa: F403
+    from .payouts import *  # noqa: F403
     from .webhooks import *  # noqa: F403
 
 # Each module lists its public names once, in its ``__all__``; the package exports exactly
 # those (read when first asked for, so ``import invonetwork`` stays cheap and a webhook-only
 # service never imports ``requests``).
-_MODULES = ("._hooks", "._results", ".errors", ".webhooks")
+_MODULES = (
+    "._hooks",
+    "._results",
+    "._results_checkout",
+    "._results_players",
+    "._results_devices",
+    "._results_subscriptions",
+    "._results_payouts",
+    "._ns_subscriptions",
+    "._ns_payouts",
+    "._ns_commerce",
+    ".payouts",
+    ".errors",
+    ".webhooks",
+)
 _where: dict[str, str] = {}
 
 

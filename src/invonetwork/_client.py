@@ -20,6 +20,9 @@ import requests
 from typing_extensions import Self
 
 from . import _routes as routes
+from ._calls_checkout import CheckoutCalls
+from ._calls_devices import DeviceCalls
+from ._calls_players import PlayerCalls
 from ._config import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_POOL_SIZE,
@@ -44,6 +47,9 @@ from ._money import (
     check_total_matches,
     money_to_wire,
 )
+from ._ns_commerce import PlatformCommerce
+from ._ns_payouts import Payouts
+from ._ns_subscriptions import Cards, Sandbox, Subscriptions
 from ._results import (
     ClaimResult,
     ConfirmPaymentResult,
@@ -220,7 +226,7 @@ def _check_options(pool_size: object, max_response_bytes: object, session: objec
         raise ConfigurationError("user_agent must be a single-line str")
 
 
-class InvoServer:
+class InvoServer(CheckoutCalls, PlayerCalls, DeviceCalls):
     """The INVO server API, authenticated with your game secret.
 
     Create one per process and share it: it is safe to use from many threads, and it keeps a
@@ -244,6 +250,8 @@ class InvoServer:
         management_base_url: Host of the webhook management API. Defaults to
             ``https://api.invo.network`` for production and to ``base_url`` otherwise.
         max_response_bytes: Answers larger than this are refused (default 16 MiB).
+        sandbox_clock_key: The key of the sandbox subscription clock
+            (``server.sandbox.subscriptions``); sandbox only, never logged.
         telemetry: OpenTelemetry settings (:class:`Telemetry`). By default the SDK records
             spans and metrics through the global providers whenever the application has
             configured them (the ``otel`` extra), and does nothing otherwise; pass
@@ -270,6 +278,7 @@ class InvoServer:
         management_base_url: Optional[str] = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         telemetry: Optional[Telemetry] = None,
+        sandbox_clock_key: Optional[str] = None,
     ) -> None:
         secret = SecretStr(game_secret) if isinstance(game_secret, str) else game_secret
         del game_secret  # only the masked copy stays in this frame
@@ -296,6 +305,11 @@ class InvoServer:
             telemetry=_check_telemetry(telemetry),
         )
         self._loopback = is_loopback_host(urlsplit(self.base_url).hostname or "")
+        if sandbox_clock_key is not None and not isinstance(sandbox_clock_key, str):
+            raise ConfigurationError("sandbox_clock_key must be a str")
+        self._sandbox_clock_key = (
+            SecretStr(sandbox_clock_key) if sandbox_clock_key is not None else None
+        )
 
     @classmethod
     def from_env(cls, **options: Any) -> InvoServer:
@@ -355,6 +369,33 @@ class InvoServer:
     def closed(self) -> bool:
         """True once :meth:`close` was called."""
         return self._transport.closed
+
+    # -- namespaces -------------------------------------------------------------------------------
+
+    @property
+    def subscriptions(self) -> Subscriptions:
+        """Recurring billing: create, read, cancel, change and refund subscriptions."""
+        return Subscriptions(self)
+
+    @property
+    def cards(self) -> Cards:
+        """Saved cards for off-session billing."""
+        return Cards(self)
+
+    @property
+    def sandbox(self) -> Sandbox:
+        """Sandbox-only tools of the INVO API (the subscription clock)."""
+        return Sandbox(self)
+
+    @property
+    def payouts(self) -> Payouts:
+        """Creator and partner payouts: payees and their payouts."""
+        return Payouts(self)
+
+    @property
+    def platform_commerce(self) -> PlatformCommerce:
+        """Platform commerce orders (platform tenants only)."""
+        return PlatformCommerce(self)
 
     # -- the one way a call goes out --------------------------------------------------------------
 

@@ -169,6 +169,16 @@ CALLS: list[Call] = [
     Call("rotate_webhook_secret", lambda c: c.rotate_webhook_secret(game_id=7),
          "POST", "/api/dev/webhooks/games/7/rotate-secret", idempotent=False,
          ok={"signing_secret": "whsec_new"}),
+    # -- checkout status and quotes: add entries below --
+
+    # -- players, phones, activity (current API part 1): add entries below --
+
+    # -- consoles and Steam: add entries below --
+
+    # -- subscriptions, cards, clock: add entries below --
+
+    # -- payouts and platform commerce: add entries below --
+
 ]
 
 CALL_IDS = [call.id for call in CALLS]

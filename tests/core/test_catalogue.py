@@ -14,7 +14,12 @@ from invonetwork import InvoServer
 from .support import PUBLIC_METHODS, SANDBOX, add_any, sent_json
 
 LIFECYCLE = {"close", "closed", "from_env", "with_options"}
-API_METHODS = {name for name in vars(InvoServer) if not name.startswith("_")} - LIFECYCLE
+# Methods of InvoServer and its mixins; namespaces (properties such as ``payouts``) have their
+# own catalogues.
+API_METHODS = {
+    name for name in dir(InvoServer)
+    if not name.startswith("_") and callable(getattr(InvoServer, name))
+} - LIFECYCLE
 CONTRACT_METHODS = {
     "mint_player_token", "initiate_send", "initiate_transfer", "create_checkout",
     "purchase_currency", "confirm_payment", "get_order_details", "purchase_item",

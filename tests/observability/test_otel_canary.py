@@ -76,6 +76,15 @@ CALLS: dict[str, Call] = {
     "register_webhook_endpoint": lambda c: c.register_webhook_endpoint(
         game_id=ID, target_url=f"http://127.0.0.1:9/{ID}"),
     "rotate_webhook_secret": lambda c: c.rotate_webhook_secret(game_id=ID),
+    # -- checkout status and quotes: add entries below --
+
+    # -- players, phones, activity (current API part 1): add entries below --
+
+    # -- consoles and Steam: add entries below --
+
+    # -- subscriptions, cards, clock: add entries below --
+
+    # -- payouts and platform commerce: add entries below --
 }
 
 HOSTILE_BODY = {

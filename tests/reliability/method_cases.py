@@ -126,4 +126,13 @@ METHODS: tuple[MethodCase, ...] = (
                    game_id=t, target_url="http://127.0.0.1:9/invo-hook")),
     MethodCase("rotate_webhook_secret", False,
                lambda c, t: c.rotate_webhook_secret(game_id=t)),
+    # -- checkout status and quotes: add entries below --
+
+    # -- players, phones, activity (current API part 1): add entries below --
+
+    # -- consoles and Steam: add entries below --
+
+    # -- subscriptions, cards, clock: add entries below --
+
+    # -- payouts and platform commerce: add entries below --
 )

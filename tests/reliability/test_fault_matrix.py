@@ -297,7 +297,7 @@ def test_retry_count_follows_max_retries(server: fs.FaultServer,
 def test_every_public_method_is_in_the_matrix() -> None:
     from invonetwork import InvoServer
 
-    public = {name for name in vars(InvoServer)
+    public = {name for name in dir(InvoServer)
               if not name.startswith("_") and callable(getattr(InvoServer, name))}
     public -= {"close", "from_env", "with_options"}
     covered = {m.name.split("(")[0] for m in METHODS}

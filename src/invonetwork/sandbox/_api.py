@@ -9,11 +9,11 @@ fields (a bad one is a 400 ``VALIDATION_ERROR`` naming it) and renders answers.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 from .. import _routes as r
 from .._routes import Route
+from . import _api_checkout, _api_devices, _api_payouts, _api_players, _api_subscriptions
 from . import _wire as wire
 from ._fields import (
     int_query,
@@ -25,6 +25,7 @@ from ._fields import (
     req_str,
     request_fingerprint,
 )
+from ._handler import Answer, Call, Handler, ok
 from ._model import DomainError, bad_request, iso, parse_money
 from ._svc_claims import Claim
 from ._svc_items import ITEM_MAX, ORDER_KEYS, ItemPurchase
@@ -33,7 +34,9 @@ from ._svc_transfers import SEND_MAX, Initiation
 from ._svc_webhooks import Registration
 from ._world import World
 
-__all__ = ["SEND_TEST_WEBHOOK", "Call", "api_handlers", "needs_secret"]
+__all__ = [
+    "AREAS", "SEND_TEST_WEBHOOK", "Answer", "Call", "Handler", "api_handlers", "needs_secret",
+]
 
 #: Served by the sandbox for its own ``webhooks send``-like test; not an SDK route.
 SEND_TEST_WEBHOOK: Route[Any] = Route(
@@ -41,30 +44,20 @@ SEND_TEST_WEBHOOK: Route[Any] = Route(
 )
 
 
-#: The calls a phone's owner drives: they carry no game secret (the wire contract's "none").
-NO_SECRET = (r.PHONE_SHARE_INITIATE, r.PHONE_SHARE_APPROVE, r.PHONE_SHARE_STATUS)
-
-
 def needs_secret(route: Route[Any]) -> bool:
-    """Whether the sandbox checks ``X-Game-Secret-Key`` on this route."""
-    return all((route.method, route.path) != (free.method, free.path) for free in NO_SECRET)
+    """Whether the sandbox checks ``X-Game-Secret-Key`` on this route.
+
+    Routes a phone's owner drives carry no credential, and player-token and checkout-token
+    routes carry a Bearer token instead (their handlers check it): none of them is refused
+    here for a missing game secret.
+    """
+    return route.authenticated
 
 
-@dataclass
-class Call:
-    """One routed request: path parameters, query and JSON body."""
+_ok = ok
 
-    params: tuple[str, ...]
-    query: dict[str, str]
-    body: dict[str, Any]
-
-
-Answer = tuple[int, Any]
-Handler = Callable[[Call], Answer]
-
-
-def _ok(body: Any) -> Answer:
-    return 200, body
+#: The newer areas of the API, one module each: API handlers, browser pages, admin endpoints.
+AREAS = (_api_checkout, _api_players, _api_devices, _api_subscriptions, _api_payouts)
 
 
 # -- field readers shared by several handlers ---------------------------------------------
@@ -348,5 +341,7 @@ def api_handlers(world: World) -> dict[Route[Any], Handler]:
         handlers.update(build(world))
     for kind in ("send", "transfer"):
         handlers.update(_movement_handlers(world, kind))
+    for area in AREAS:
+        handlers.update(area.handlers(world))
     return handlers
 

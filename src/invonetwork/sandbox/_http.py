@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Callable, Union
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from ._admin import ADMIN_PREFIX, Admin
-from ._api import Call, Handler, api_handlers, needs_secret
+from ._api import AREAS, Call, Handler, api_handlers, needs_secret
 from ._checkout_page import Pages
 from ._faults import RequestRecord
 from ._messages import Request, Response, error_response, json_response
@@ -124,10 +124,15 @@ class SandboxApp:
         self.admin = Router()
         for route, handler in api_handlers(self.world).items():
             self.api.add(route.method, route.path, _api_endpoint(handler, needs_secret(route)))
-        for method, path, page in Pages(self.world, sandbox.path_prefix).routes():
+        pages = Pages(self.world, sandbox.path_prefix).routes()
+        admin = Admin(sandbox).routes()
+        for area in AREAS:
+            pages += area.pages(self.world, sandbox.path_prefix)
+            admin += area.admin_routes(sandbox, ADMIN_PREFIX)
+        for method, path, page in pages:
             self.api.add(method, path, _plain_endpoint(page, "page", True))
-        for method, path, admin in Admin(sandbox).routes():
-            self.admin.add(method, path, _plain_endpoint(admin, "admin", False))
+        for method, path, action in admin:
+            self.admin.add(method, path, _plain_endpoint(action, "admin", False))
 
     def handle(self, request: Request) -> Response:
         """Answer one request."""
@@ -180,7 +185,7 @@ class SandboxApp:
         body = _json_body(request, endpoint)
         if isinstance(body, Response):
             return body
-        return self._run(endpoint, request, Call(params, query, body))
+        return self._run(endpoint, request, Call(params, query, body, request.headers))
 
     def _run(self, endpoint: Endpoint, request: Request, call: Call) -> Response:
         try:

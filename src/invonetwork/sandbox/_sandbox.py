@@ -691,3 +691,13 @@ class Sandbox:
                 return True
             time.sleep(0.01)
         return bool(predicate())
+
+    # -- checkout status and quotes: test-side helpers below --
+
+    # -- players, phones, activity: test-side helpers below --
+
+    # -- consoles and Steam: test-side helpers below --
+
+    # -- subscriptions, cards, clock: test-side helpers below --
+
+    # -- payouts and platform commerce: test-side helpers below --

@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Optional
+from typing import Any, Optional, TypeVar
 
 from ..webhooks._delivery import format_created_at
 from ._model import (
@@ -75,6 +75,9 @@ def default_games(config: WorldConfig) -> list[Game]:
     return [home, *[g for g in others if g.game_id != config.game_id]]
 
 
+_AreaT = TypeVar("_AreaT")
+
+
 class State:
     """Tables, clock, lock and the cross-domain helpers. Mutate only under :attr:`lock`."""
 
@@ -115,6 +118,18 @@ class State:
             self.subscription: Optional[WebhookSubscription] = None
             self.next_expiry = float("inf")
             self._next_player_id = 1
+            self.areas: dict[str, Any] = {}
+
+    def area(self, name: str, factory: Callable[[], _AreaT]) -> _AreaT:
+        """The tables of one area of the API (made by ``factory`` on first use; gone on reset).
+
+        Each newer area (devices, subscriptions, payouts ...) keeps its tables in an object of
+        its own, so adding an area never touches this class.
+        """
+        tables = self.areas.get(name)
+        if tables is None:
+            tables = self.areas[name] = factory()
+        return tables
 
     @property
     def home(self) -> Game:

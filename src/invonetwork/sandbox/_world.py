@@ -46,6 +46,18 @@ class World:
         self.claims = Claims(self.state, self.transfers, self.phone_share)
         self.guardians = Guardians(self.state, self.transfers)
         self.webhooks = WebhookEndpoints(self.state)
+        # The newer areas of the API, one service module each (``_svc_<area>``); their tables
+        # live in ``state.area(...)``.
+        # -- checkout status and quotes:
+
+        # -- players, phones, activity (current API, part 1):
+
+        # -- consoles and Steam:
+
+        # -- subscriptions, cards and the subscription clock:
+
+        # -- payouts and platform commerce:
+
 
     @property
     def lock(self) -> Any:
