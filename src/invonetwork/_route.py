@@ -65,6 +65,8 @@ class Arg:
     at: At
     key: str = ""
     optional: bool = False  # a body value of None is left out rather than sent as null
+    safe: Optional[str] = None  # a query value percent-encoded keeping these characters
+
 
     @property
     def wire_key(self) -> str:
@@ -77,9 +79,13 @@ def path(*names: str) -> tuple[Arg, ...]:
     return tuple(Arg(name, At.PATH) for name in names)
 
 
-def query(*names: str) -> tuple[Arg, ...]:
-    """Query-string arguments, in the order they are encoded (``None`` is left out)."""
-    return tuple(Arg(name, At.QUERY, optional=True) for name in names)
+def query(*names: str, safe: Optional[str] = None) -> tuple[Arg, ...]:
+    """Query-string arguments, in the order they are encoded (``None`` is left out).
+
+    Form-encoded by default; with ``safe``, each value is percent-encoded keeping the
+    characters of ``safe`` (``safe="/"`` keeps a slash as is).
+    """
+    return tuple(Arg(name, At.QUERY, optional=True, safe=safe) for name in names)
 
 
 def body(*names: str, optional: tuple[str, ...] = ()) -> tuple[Arg, ...]:
@@ -137,6 +143,12 @@ def _segment(name: str, value: object) -> str:
         raise invalid(f"{name} is not encodable as UTF-8") from None
 
 
+def _encode_pair(key: str, value: Any, safe: Optional[str]) -> str:
+    if safe is None:
+        return urlencode([(key, value)])
+    return f"{quote(key, safe='')}={quote(str(value), safe=safe)}"
+
+
 def build_request(route: Route[Any], values: Mapping[str, Any]) -> WireRequest:
     """Place each checked argument where ``route`` says; ``None`` query/body values are left out.
 
@@ -144,7 +156,7 @@ def build_request(route: Route[Any], values: Mapping[str, Any]) -> WireRequest:
     text that cannot be encoded; nothing has been sent at that point.
     """
     segments: dict[str, str] = {}
-    params: list[tuple[str, Any]] = []
+    params: list[tuple[str, Any, Optional[str]]] = []
     payload: Optional[dict[str, Any]] = None
     credential: Optional[str] = None
     for arg in route.args:
@@ -158,13 +170,13 @@ def build_request(route: Route[Any], values: Mapping[str, Any]) -> WireRequest:
         elif arg.at is At.PATH:
             segments[arg.wire_key] = _segment(arg.name, value)
         elif arg.at is At.QUERY:
-            params.append((arg.wire_key, value))
+            params.append((arg.wire_key, value, arg.safe))
         else:
             credential = str(value)
     target = route.path.format(**segments) if segments else route.path
     if params:
         try:
-            target = f"{target}?{urlencode(params)}"
+            target = f"{target}?{'&'.join(_encode_pair(*param) for param in params)}"
         except UnicodeEncodeError:  # a lone surrogate: not text that can go on the wire
             raise invalid("a query argument is not encodable as UTF-8") from None
     return WireRequest(target, payload, credential)

@@ -174,6 +174,58 @@ CALLS: list[Call] = [
     # -- players, phones, activity (current API part 1): add entries below --
 
     # -- consoles and Steam: add entries below --
+    Call("steam_packs", lambda c: c.steam_packs(steamid="76561198000000001"),
+         "GET", "/api/currency-purchases/steam/packs", query={"steamid": "76561198000000001"}),
+    Call("steam_init_purchase",
+         lambda c: c.steam_init_purchase(player_email=EMAIL, steamid=76561198000000001,
+                                         pack_id="steam_medium", purchase_reference="ref-s1"),
+         "POST", "/api/currency-purchases/steam/init-purchase",
+         body={"player_email": EMAIL, "steamid": "76561198000000001", "pack_id": "steam_medium",
+               "purchase_reference": "ref-s1"}),
+    Call("steam_finalize_purchase", lambda c: c.steam_finalize_purchase(order_id="ord-s1"),
+         "POST", "/api/currency-purchases/steam/finalize-purchase", body={"order_id": "ord-s1"}),
+    Call("begin_device_approval",
+         lambda c: c.begin_device_approval(player_token="pt-1", transaction_id="tx-1",
+                                           flow="transfer"),
+         "POST", "/api/sdk/approvals/device/begin",
+         body={"transaction_id": "tx-1", "flow": "transfer", "channel": "qr"},
+         authenticated=False,
+         ok={"device_code": "dc-1", "verification_uri_complete": "https://invo.example/d?c=1"}),
+    Call("poll_device_approval",
+         lambda c: c.poll_device_approval(player_token="pt-1", device_code="dc-1"),
+         "POST", "/api/sdk/approvals/device/poll", body={"device_code": "dc-1"},
+         authenticated=False),
+    Call("confirm_device_enrollment",
+         lambda c: c.confirm_device_enrollment(player_token="pt-1", device_code="dc-1",
+                                               decision="approve"),
+         "POST", "/api/sdk/approvals/device/confirm-enrollment",
+         body={"device_code": "dc-1", "decision": "approve"}, idempotent=False,
+         authenticated=False),
+    Call("approve_with_device_code[transfer]",
+         lambda c: c.approve_with_device_code(player_token="pt-1", transaction_id="tx/1",
+                                              flow="transfer", device_code="dc-1"),
+         "POST", "/api/sdk/transfers/tx%2F1/approve", body={"device_code": "dc-1"},
+         idempotent=False, authenticated=False),
+    Call("approve_with_device_code[send]",
+         lambda c: c.approve_with_device_code(player_token="pt-1", transaction_id="tx-2",
+                                              flow="send", device_code="dc-1"),
+         "POST", "/api/sdk/send/tx-2/approve", body={"device_code": "dc-1"},
+         idempotent=False, authenticated=False),
+    Call("approve_with_device_code[send_receipt]",
+         lambda c: c.approve_with_device_code(player_token="pt-1", transaction_id="tx-3",
+                                              flow="send_receipt", device_code="dc-1"),
+         "POST", "/api/sdk/send/tx-3/confirm-receipt", body={"device_code": "dc-1"},
+         idempotent=False, authenticated=False),
+    Call("approve_with_device_code[transfer_receipt]",
+         lambda c: c.approve_with_device_code(player_token="pt-1", transaction_id="tx-4",
+                                              flow="transfer_receipt", device_code="dc-1"),
+         "POST", "/api/sdk/transfers/tx-4/confirm-receipt", body={"device_code": "dc-1"},
+         idempotent=False, authenticated=False),
+    Call("recovery_begin", lambda c: c.recovery_begin(player_token="pt-1"),
+         "POST", "/api/sdk/device/recover/begin", idempotent=False, authenticated=False),
+    Call("recovery_complete", lambda c: c.recovery_complete(player_token="pt-1", code="123456"),
+         "POST", "/api/sdk/device/recover/complete", body={"code": "123456"},
+         idempotent=False, authenticated=False),
 
     # -- subscriptions, cards, clock: add entries below --
 
@@ -185,7 +237,10 @@ CALL_IDS = [call.id for call in CALLS]
 IDEMPOTENT = [call for call in CALLS if call.idempotent]
 NOT_IDEMPOTENT = [call for call in CALLS if not call.idempotent]
 
-PUBLIC_METHODS = {call.id.split("[")[0] for call in CALLS}
+# Client-side loops over the calls above (several requests each, so not in CALLS): each has
+# its own tests (complete_device_approval: tests/devices/test_complete_loop.py).
+LOOPS = {"complete_device_approval"}
+PUBLIC_METHODS = {call.id.split("[")[0] for call in CALLS} | LOOPS
 
 
 def make_client(secret: str = SECRET, base_url: Optional[str] = SANDBOX,

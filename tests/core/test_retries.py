@@ -221,6 +221,13 @@ CONTRACT_IDEMPOTENT = {
     "phone_share_initiate": False, "phone_share_approve": False, "phone_share_status": True,
     "register_webhook_endpoint": False, "rotate_webhook_secret": False,
 }
+# consoles and Steam (consoles-and-steam.md "idem" columns)
+CONTRACT_IDEMPOTENT.update({
+    "steam_packs": True, "steam_init_purchase": True, "steam_finalize_purchase": True,
+    "begin_device_approval": True, "poll_device_approval": True,
+    "confirm_device_enrollment": False, "approve_with_device_code": False,
+    "recovery_begin": False, "recovery_complete": False,
+})
 
 
 def test_catalogue_matches_the_contract_table() -> None:

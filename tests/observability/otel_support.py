@@ -35,6 +35,8 @@ SUCCESS_BODY: dict[str, Any] = {
     "status": "success",
     "item_purchase_history": [{"id": 1}],
     "pagination": {"total": 1},
+    "device_code": "dc_1",
+    "verification_uri_complete": "https://invo.network/device?user_code=ABCD",
 }
 
 

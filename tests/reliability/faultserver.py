@@ -441,6 +441,8 @@ def success_body(request: Request) -> dict[str, Any]:
         "status": "success",
         "item_purchase_history": [{"echo": token}],
         "pagination": {"total": 1},
+        "device_code": f"dc_{token}",
+        "verification_uri_complete": f"https://invo.network/device?user_code={token}",
     }
 
 

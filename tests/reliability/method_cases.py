@@ -17,7 +17,11 @@ from typing import Any, Callable
 
 from invonetwork import InvoServer
 
-__all__ = ["METHODS", "MethodCase", "new_token"]
+__all__ = ["LOOPS", "METHODS", "MethodCase", "new_token"]
+
+#: Client-side loops over the methods below (several requests each, so not in the matrix:
+#: their own tests drive them through failures, e.g. tests/devices/test_complete_loop.py).
+LOOPS = {"complete_device_approval"}
 
 
 def new_token() -> str:
@@ -131,6 +135,26 @@ METHODS: tuple[MethodCase, ...] = (
     # -- players, phones, activity (current API part 1): add entries below --
 
     # -- consoles and Steam: add entries below --
+    MethodCase("steam_packs", True, lambda c, t: c.steam_packs(steamid=t)),
+    MethodCase("steam_init_purchase", True,
+               lambda c, t: c.steam_init_purchase(player_email=_email(t), steamid="7656119",
+                                                  pack_id="steam_small", purchase_reference=t)),
+    MethodCase("steam_finalize_purchase", True,
+               lambda c, t: c.steam_finalize_purchase(order_id=t)),
+    MethodCase("begin_device_approval", True,
+               lambda c, t: c.begin_device_approval(player_token="pt-1", transaction_id=t,
+                                                    flow="send")),
+    MethodCase("poll_device_approval", True,
+               lambda c, t: c.poll_device_approval(player_token="pt-1", device_code=t)),
+    MethodCase("confirm_device_enrollment", False,
+               lambda c, t: c.confirm_device_enrollment(player_token="pt-1", device_code=t,
+                                                        decision="deny")),
+    MethodCase("approve_with_device_code", False,
+               lambda c, t: c.approve_with_device_code(player_token="pt-1", transaction_id=t,
+                                                       flow="transfer", device_code="dc-1")),
+    MethodCase("recovery_begin", False, lambda c, t: c.recovery_begin(player_token=t)),
+    MethodCase("recovery_complete", False,
+               lambda c, t: c.recovery_complete(player_token="pt-1", code=t)),
 
     # -- subscriptions, cards, clock: add entries below --
 

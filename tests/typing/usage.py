@@ -9,7 +9,7 @@ name keeps pytest from collecting it). Check it with::
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Optional, Union
+from typing import Callable, Optional, Union
 
 from invonetwork import (
     ClaimResult,
@@ -271,3 +271,60 @@ class GameClient(InvoServer):
 def subclass_views(game: GameClient) -> None:
     with game.with_options(timeout=2.0) as view:  # still a GameClient, for mypy too
         print(view.ada().balances)
+
+
+# -- consoles and Steam -------------------------------------------------------------------------
+
+
+def consoles_and_steam(invo: InvoServer) -> None:  # never called: type checking only
+    from invonetwork import (
+        CompleteDeviceApprovalResult,
+        ConfirmDeviceEnrollmentResult,
+        DeviceApprovalEnrollment,
+        DeviceApprovalGrant,
+        DeviceApprovalPollResult,
+        DeviceApprovalSettleResult,
+        RecoveryBeginResult,
+        RecoveryCompleteResult,
+        SteamFinalizeResult,
+        SteamInitPurchaseResult,
+        SteamPack,
+        SteamPacksResult,
+    )
+
+    catalogue: SteamPacksResult = invo.steam_packs(steamid="76561198000000001")
+    invo.steam_packs()
+    first: SteamPack = catalogue.packs[0]
+    opened: SteamInitPurchaseResult = invo.steam_init_purchase(
+        player_email="p@example.com", steamid="76561198000000001", pack_id=first.pack_id,
+        purchase_reference="ref-1", usersession="web", player_ip="203.0.113.9",
+        player_name="Ada", metadata={"basket": "b-1"})
+    done: SteamFinalizeResult = invo.steam_finalize_purchase(order_id=opened.order_id)
+    credited: Optional[bool] = done.credited
+    print(catalogue.vat_rate_pct, first.currency_amount, done.already_processed, credited,
+          done.reason_code)
+
+    grant: DeviceApprovalGrant = invo.begin_device_approval(
+        player_token="pt", transaction_id="tx-1", flow="transfer", channel="app_browser")
+    poll: DeviceApprovalPollResult = invo.poll_device_approval(
+        player_token="pt", device_code=grant.device_code)
+    enrollment: Optional[DeviceApprovalEnrollment] = poll.enrollment
+    decided: ConfirmDeviceEnrollmentResult = invo.confirm_device_enrollment(
+        player_token="pt", device_code=grant.device_code, decision="approve")
+    settled: DeviceApprovalSettleResult = invo.approve_with_device_code(
+        player_token="pt", transaction_id="tx-1", flow="transfer", device_code=grant.device_code)
+
+    def show(found: Optional[DeviceApprovalEnrollment], respond: Callable[[str], None]) -> None:
+        if found is not None and found.state == "awaiting_screen":
+            respond("approve")
+
+    outcome: CompleteDeviceApprovalResult = invo.complete_device_approval(
+        player_token="pt", transaction_id="tx-1", flow="send_receipt",
+        device_code=grant.device_code, interval=grant.interval, on_enrollment=show,
+        should_stop=lambda: False, sleep=lambda seconds: None, max_transient_failures=3)
+    sent: RecoveryBeginResult = invo.recovery_begin(player_token="pt")
+    recovered: RecoveryCompleteResult = invo.recovery_complete(player_token="pt", code="123456")
+    channels: list[str] = sent.channels
+    count: int = recovered.deactivated_count
+    print(enrollment, decided.status, settled.already_settled, outcome.settlement, channels,
+          count)

@@ -698,6 +698,129 @@ class Sandbox:
 
     # -- consoles and Steam: test-side helpers below --
 
+    def _grant_view(self, grant: Any) -> dict[str, Any]:
+        view: dict[str, Any] = {"state": grant.state, "user_code": grant.user_code,
+                                "transaction_id": grant.transaction_id, "flow": grant.flow}
+        if grant.enrollment is not None:
+            view["enrollment"] = dict(grant.enrollment)
+        return view
+
+    def approve_device_code(self, user_code: str) -> dict[str, Any]:
+        """The player approves the grant on the phone (the device page's Approve button).
+
+        ``user_code`` is the grant's ``user_code`` (or read it from
+        ``verification_uri_complete``). Emits ``device_approval.approved``; moves no money.
+        Raises :class:`SandboxError` (404 unknown code, 409 not pending or a phone enrollment
+        not yet confirmed on the screen).
+        """
+        return self._grant_view(self._call(self._world.devices.approve, user_code))
+
+    def deny_device_code(self, user_code: str) -> dict[str, Any]:
+        """The player declines on the phone: the next poll answers ``access_denied``."""
+        return self._grant_view(self._call(self._world.devices.deny, user_code))
+
+    def enroll_device(self, user_code: str, device_label: str = "phone") -> dict[str, Any]:
+        """A first-time phone asks to enroll during the grant: polls then carry
+        ``enrollment`` (``awaiting_screen``, a ``match_code``) until the screen decides
+        (already ``confirmed`` on ``channel="app_browser"``). 409
+        ``ENROLLMENT_REQUIRES_PROOF`` when the player already has a passkey and no recovery
+        allowed a new one."""
+        return self._grant_view(self._call(self._world.devices.enroll, user_code, device_label))
+
+    def decide_device_enrollment_by_email(self, user_code: str,
+                                          approve: bool = True) -> dict[str, Any]:
+        """The backup email to the player decides the enrollment before the screen does (the
+        screen's ``confirm_device_enrollment`` then answers ``…ALREADY_DECIDED``)."""
+        return self._grant_view(
+            self._call(self._world.devices.decide_by_email, user_code, approve))
+
+    def device_user_code(self, device_code: str) -> Optional[str]:
+        """The ``user_code`` of a grant, from its ``device_code`` (``None`` when unknown)."""
+        with self._world.lock:
+            grant = self._world.devices.tables.grants.get(device_code)
+            return grant.user_code if grant is not None else None
+
+    def last_recovery_code(self, email: str) -> Optional[str]:
+        """The last passkey recovery code sent to ``email`` (``None`` when none)."""
+        return self._world.recovery.last_code(email)
+
+    def recovery_messages(self) -> list[dict[str, Any]]:
+        """Every recovery code and "your passkey was reset" notice sent, oldest first."""
+        with self._world.lock:
+            return [dict(m) for m in self._world.devices.tables.recovery_outbox]
+
+    def remove_recovery_contacts(self, email: str) -> None:
+        """The player has no contact on file: ``recovery_begin`` answers 422."""
+        with self._world.lock:
+            self._world.devices.tables.no_contact.add(email.strip().lower())
+
+    def _steam_view(self, order: Any) -> dict[str, Any]:
+        return {"order_id": order.order_id, "steam_status": order.steam_status,
+                "credited": order.credited, "steam_transid": order.steam_transid}
+
+    def steam_authorize(self, order_id: str) -> dict[str, Any]:
+        """The player approves the Steam order (overlay or web page): finalize now credits."""
+        order = self._call(self._world.steam.set_steam_status, order_id, "Approved")
+        return self._steam_view(order)
+
+    def steam_kill(self, order_id: str, status: str = "Failed") -> dict[str, Any]:
+        """Steam ends the order (``Failed``, ``Cancelled``, ``Refunded`` ... anything but
+        ``Init``): finalize answers ``not_authorized`` with that ``steam_status``."""
+        if status == "Init":
+            raise ValueError("a dead Steam status is anything but Init")
+        return self._steam_view(self._call(self._world.steam.set_steam_status, order_id,
+                                           status))
+
+    def steam_reconcile(self, order_id: str) -> dict[str, Any]:
+        """INVO's reconciler credits an authorised order nobody finalized (finalize then
+        answers ``already_processed``)."""
+        return self._steam_view(self._call(self._world.steam.reconcile, order_id))
+
+    def steam_chargeback(self, order_id: str) -> dict[str, Any]:
+        """A Steam chargeback on a credited order: ``purchase.disputed`` (``rail`` steam,
+        ``dispute_status`` lost), the coins taken back (never below zero)."""
+        return dict(self._call(self._world.steam.chargeback, order_id))
+
+    def steam_partial_refund(self, order_id: str, coins: Union[Decimal, int, str]) -> dict[
+            str, Any]:
+        """A Steam partial refund: ``purchase.refunded`` with ``fully_refunded`` false."""
+        return dict(self._call(self._world.steam.partial_refund, order_id,
+                               to_decimal(coins, "coins")))
+
+    def configure_steam(
+        self,
+        *,
+        entitled: Optional[bool] = None,
+        configured: Optional[bool] = None,
+        partner_refusal: Optional[str] = "",
+        payments_paused: Optional[bool] = None,
+        refuse_next_credit: Optional[str] = None,
+        country: Optional[tuple[str, str]] = None,
+        locked_steamid: Optional[str] = None,
+    ) -> None:
+        """The title's Steam setup: ``entitled`` (403 ``STEAM_RAIL_NOT_ENTITLED`` when
+        false), ``configured`` (503 ``STEAM_NOT_CONFIGURED``), ``partner_refusal`` (a
+        ``PARTNER_*`` code init answers 409 with; ``None`` clears it), ``payments_paused``
+        (403), ``refuse_next_credit`` (the ``reason_code`` of the next finalize: paid, no
+        coins), ``country=(steamid, "FR")`` (the player's country; default ``US``),
+        ``locked_steamid`` (409 ``STEAM_ACCOUNT_LOCKED``)."""
+        with self._world.lock:
+            t = self._world.steam.tables
+            if entitled is not None:
+                t.entitled = entitled
+            if configured is not None:
+                t.configured = configured
+            if partner_refusal != "":
+                t.partner_refusal = partner_refusal
+            if payments_paused is not None:
+                t.payments_paused = payments_paused
+            if refuse_next_credit is not None:
+                t.refuse_credit = refuse_next_credit
+            if country is not None:
+                t.countries[str(country[0])] = country[1].upper()
+            if locked_steamid is not None:
+                t.locked.add(str(locked_steamid))
+
     # -- subscriptions, cards, clock: test-side helpers below --
 
     # -- payouts and platform commerce: test-side helpers below --

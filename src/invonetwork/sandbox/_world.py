@@ -17,10 +17,12 @@ from typing import Any, Callable, Optional
 from ._model import Clock
 from ._state import State, WorldConfig
 from ._svc_claims import Claims, Guardians
+from ._svc_devices import DeviceApprovals, Recovery
 from ._svc_items import ItemPurchases
 from ._svc_phone_share import PhoneShare
 from ._svc_players import Players
 from ._svc_purchases import CurrencyPurchases
+from ._svc_steam import SteamPurchases
 from ._svc_transfers import Transfers
 from ._svc_webhooks import WebhookEndpoints
 
@@ -53,6 +55,9 @@ class World:
         # -- players, phones, activity (current API, part 1):
 
         # -- consoles and Steam:
+        self.devices = DeviceApprovals(self.state, self.transfers)
+        self.recovery = Recovery(self.state, self.devices)
+        self.steam = SteamPurchases(self.state)
 
         # -- subscriptions, cards and the subscription clock:
 
