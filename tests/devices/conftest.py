@@ -1,0 +1,25 @@
+"""Fixtures of the consoles-and-Steam suite: a `responses` mock and a client on it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import responses
+
+from invonetwork import InvoServer
+
+from core.support import make_client
+
+
+@pytest.fixture
+def rsps() -> Iterator[responses.RequestsMock]:
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        yield mock
+
+
+@pytest.fixture
+def client() -> Iterator[InvoServer]:
+    made = make_client()
+    yield made
+    made.close()
