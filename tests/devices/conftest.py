@@ -7,9 +7,9 @@ from collections.abc import Iterator
 import pytest
 import responses
 
-from invonetwork import InvoServer
-
+from core.recorder import _server, srv  # noqa: F401 - fixtures, for the wire tests
 from core.support import make_client
+from invonetwork import InvoServer
 
 
 @pytest.fixture

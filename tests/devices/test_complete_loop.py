@@ -8,9 +8,8 @@ from typing import Any, Optional
 import pytest
 import responses
 
-from invonetwork import DeviceApprovalEnrollment, InvoError, InvoServer
-
 from core.support import SANDBOX, make_client
+from invonetwork import DeviceApprovalEnrollment, InvoError, InvoServer
 
 POLL = SANDBOX + "/api/sdk/approvals/device/poll"
 CONFIRM = SANDBOX + "/api/sdk/approvals/device/confirm-enrollment"

@@ -45,7 +45,7 @@ REFUSED: list[tuple[str, Run, str]] = [
     ("init: steamid empty", _init(steamid=""), "INVALID_INPUT"),
     ("init: steamid letters", _init(steamid="7656x"), "INVALID_INPUT"),
     ("init: steamid space", _init(steamid=" 7656"), "INVALID_INPUT"),
-    ("init: steamid unicode digits", _init(steamid="７６５"), "INVALID_INPUT"),
+    ("init: steamid unicode digits", _init(steamid="\uff17\uff16\uff15"), "INVALID_INPUT"),
     ("init: steamid negative", _init(steamid=-5), "INVALID_INPUT"),
     ("init: steamid before reference", _init(steamid="x", purchase_reference=""),
      "INVALID_INPUT"),

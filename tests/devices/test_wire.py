@@ -11,10 +11,9 @@ from typing import Any, Callable
 import pytest
 import responses
 
-from invonetwork import InvoServer
-
-from core.recorder import RECORDER_SECRET, Recorder, _server, srv  # noqa: F401 - fixtures
+from core.recorder import RECORDER_SECRET, Recorder
 from core.support import SANDBOX, SECRET
+from invonetwork import InvoServer
 
 GRANT = {"device_code": "dc-1", "verification_uri_complete": "https://invo.example/d?c=AB"}
 TOKEN = "pt_live_token_1"
