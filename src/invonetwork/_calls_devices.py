@@ -138,7 +138,7 @@ class DeviceCalls(Caller):
         One order per ``purchase_reference``: a resend answers 409 ``DUPLICATE_REQUEST``
         whose body carries the existing ``order_id`` (``err.body["order_id"]``) and opens
         nothing new at Steam, so the call is retried automatically. A new reference is a new
-        purchase.
+        purchase. Any 2xx is a success (INVO's 200 or 201 alike).
 
         Raises ``InvalidInputError`` (before any request): ``INVALID_INPUT`` for a blank
         ``player_email``, an empty ``pack_id`` or a ``steamid`` that is not ASCII digits;
@@ -176,7 +176,9 @@ class DeviceCalls(Caller):
         refunded ...) and ``err.is_steam_app_changed`` end the order. A missed finalize is not
         a lost credit: INVO's reconciler credits an approved order on its own (then this
         answers ``already_processed``). Retried automatically on 502/503 (INVO never credits
-        twice); a 409 never is.
+        twice); a 409 never is. An order INVO's reconciler settled another way answers a 4xx
+        "Order is not finalizable" with no ``not_authorized`` status: it is raised like any
+        refusal (no classifier; the order is over).
         """
         if not order_id:
             raise invalid("order_id is required (the order_id steam_init_purchase returned)")
@@ -350,6 +352,10 @@ class DeviceCalls(Caller):
         ``max_transient_failures`` in a row (a 429's ``retry_after`` lengthens the wait);
         any other error, and errors of the settle, propagate. Every argument is checked
         before the first wait.
+
+        Whether or not INVO states a larger interval with ``slow_down``, the loop waits
+        ``max(current + 5, stated)``: correct for a server that raises the interval itself
+        and for one that leaves it to the client.
         """
         token = _token(player_token)
         txn = check_path_id("transaction_id", transaction_id)
@@ -437,7 +443,8 @@ class DeviceCalls(Caller):
 
         Used when the browser's enrollment is refused with ``ENROLLMENT_REQUIRES_PROOF``
         because a deleted passkey still exists at INVO. The code goes to the email on file
-        (SMS only when there is no email); ``channels`` says where. Sends no body. Errors:
+        (SMS only when there is no email); ``channels`` says where, as INVO lists it (a
+        list of strings; the SDK does not assume email alone). Sends no body. Errors:
         422 ``no_channel_on_file``; 429 ``rate_limited`` (more than 5 codes in 10 minutes,
         ``err.retry_after``). Sent once (it sends a message).
         """
