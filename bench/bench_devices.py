@@ -13,7 +13,7 @@ import statistics
 import time
 from typing import Callable
 
-from invonetwork import InvoServer
+from invonetwork import InvoError, InvoServer
 from invonetwork.sandbox import Sandbox
 
 PLAYERS = [{"email": "ada@example.com", "phone": "+15555550100", "balance": "1000000"},
@@ -51,8 +51,8 @@ def steam_flow(sb: Sandbox, invo: InvoServer, n: int) -> None:
                                      pack_id="steam_small", purchase_reference=f"s-{n}")
     try:
         invo.steam_finalize_purchase(order_id=order.order_id)
-    except Exception:  # noqa: BLE001 - the expected "not authorized yet"
-        pass
+    except InvoError as err:  # the expected "not authorized yet"
+        assert err.is_steam_authorization_pending
     sb.steam_authorize(order.order_id)
     assert invo.steam_finalize_purchase(order_id=order.order_id).credited is True
 
