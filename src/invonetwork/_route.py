@@ -67,7 +67,6 @@ class Arg:
     optional: bool = False  # a body value of None is left out rather than sent as null
     safe: Optional[str] = None  # a query value percent-encoded keeping these characters
 
-
     @property
     def wire_key(self) -> str:
         """The key on the wire."""
