@@ -33,6 +33,7 @@ from ._results_subscriptions import (
     CardSetupSession,
     PaymentMethodResult,
     PlayerCardsResult,
+    RefundPendingApproval,
     RefundResult,
     SandboxClockResult,
     SteamInitResult,
@@ -363,6 +364,9 @@ class Subscriptions(Namespace):
         (HTTP 202) when it is over the game's daily self-serve cap: INVO then decides, and
         the same ``client_request_id`` answers the request, the receipt once approved, or 409
         ``REFUND_REQUEST_REJECTED``. A full refund cancels the subscription.
+
+        On a :class:`RefundPendingApproval`, ``request_id`` is the refund request's id
+        (``SRR...``, as INVO's facts name it), not the HTTP request id other results carry.
         """
         sid = _subscription_id(subscription_id)
         key = _key("client_request_id", client_request_id)
@@ -371,7 +375,10 @@ class Subscriptions(Namespace):
         result = self._client._call(routes.SUB_REFUND, subscription_id=sid,
                                     client_request_id=key, period_seq=seq, amount_usd=amount,
                                     reason=_reason(reason))
-        return _with_request_id(RefundResult.of(result.raw), result.request_id)
+        refund = RefundResult.of(result.raw)
+        if isinstance(refund, RefundPendingApproval):
+            return refund  # its ``request_id`` is the refund request's id (``SRR...``)
+        return _with_request_id(refund, result.request_id)
 
     def steam_init(
         self,

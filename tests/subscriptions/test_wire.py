@@ -232,3 +232,36 @@ def test_clock_key_is_masked_on_the_client() -> None:
     made = InvoServer(SECRET, BASE, sandbox_clock_key=CLOCK_KEY)
     assert CLOCK_KEY not in repr(made._sandbox_clock_key)
     assert CLOCK_KEY not in repr(made)
+
+
+def test_refund_results_by_answer(client: InvoServer, rsps: responses.RequestsMock) -> None:
+    from invonetwork import RefundPendingApproval, RefundReceipt
+
+    url = BASE + "/api/subscriptions/s/refund"
+    rsps.add("POST", url, status=202, headers={"x-invo-request-id": "req_1"},
+             json={"status": "pending_approval", "request_id": "SRR1"})
+    rsps.add("POST", url, headers={"x-invo-request-id": "req_2"},
+             json={"status": "refunded", "transaction_id": "t"})
+    pending = client.subscriptions.refund("s", client_request_id="k")
+    assert isinstance(pending, RefundPendingApproval) and pending.request_id == "SRR1"
+    receipt = client.subscriptions.refund("s", client_request_id="k")
+    assert isinstance(receipt, RefundReceipt) and receipt.request_id == "req_2"
+
+
+def test_get_unwraps_and_keeps_the_request_id(client: InvoServer,
+                                              rsps: responses.RequestsMock) -> None:
+    rsps.add("GET", BASE + "/api/subscriptions/s", headers={"x-invo-request-id": "req_9"},
+             json={"subscription": {"subscription_id": "s", "status": "active"}})
+    rsps.add("GET", BASE + "/api/subscriptions/s", json={"subscription_id": "bare"})
+    got = client.subscriptions.get("s")
+    assert got.subscription_id == "s" and got.request_id == "req_9"
+    assert got.raw == {"subscription_id": "s", "status": "active"}
+    assert client.subscriptions.get("s").subscription_id == "bare"
+
+
+def test_list_falls_back_to_the_email_asked(client: InvoServer,
+                                           rsps: responses.RequestsMock) -> None:
+    rsps.add("GET", BASE + "/api/subscriptions/player", json={"subscriptions": [{}, 3]})
+    page = client.subscriptions.list_for_player("ada@example.com")
+    assert page.player_email == "ada@example.com" and len(page.subscriptions) == 1
+    assert page.pagination == {}
