@@ -336,14 +336,14 @@ def test_sandbox_advance_time_renews_too(invo: InvoServer, sb: Sandbox) -> None:
 
 
 def test_clock_key_and_secret_are_checked(sb: Sandbox) -> None:
-    with sb.client(sandbox_clock_key="ivclk_wrong") as wrong:
-        with pytest.raises(InvoError) as caught:
-            wrong.sandbox.subscriptions.force_renewal("sub_x")
+    with sb.client(sandbox_clock_key="ivclk_wrong") as wrong, pytest.raises(
+            InvoError) as caught:
+        wrong.sandbox.subscriptions.force_renewal("sub_x")
     assert caught.value.is_sandbox_clock_unauthorized and caught.value.status == 401
     with InvoServer("ivsdk_test_other", sb.base_url,
-                    sandbox_clock_key=sb.sandbox_clock_key) as stranger:
-        with pytest.raises(InvoError) as caught:
-            stranger.sandbox.subscriptions.force_renewal("sub_x")
+                    sandbox_clock_key=sb.sandbox_clock_key) as stranger, pytest.raises(
+            InvoError) as caught:
+        stranger.sandbox.subscriptions.force_renewal("sub_x")
     assert caught.value.code == "INVALID_GAME_SECRET"
 
 
