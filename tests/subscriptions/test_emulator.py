@@ -651,3 +651,43 @@ def test_admin_endpoints(sb: Sandbox) -> None:
     assert key == sb.sandbox_clock_key
     card = requests.post(f"{root}/cards", json={"player_email": ADA}, timeout=5).json()
     assert card["last_four"] == "4242"
+
+
+def test_unresolved_first_charge_settles_later(invo: InvoServer, sb: Sandbox) -> None:
+    sb.save_card(ADA, "pm_card_pending")
+    result = subscribe(invo)
+    assert result.subscription.status == "pending" and result.first_charge.status == "pending"
+    assert types(sb) == []
+    sb.advance_time(301)
+    assert invo.subscriptions.get(result.subscription.subscription_id).status == "active"
+    assert data(sb, "subscription.renewed")[0]["period_seq"] == 1
+
+
+def test_charged_but_not_settled(invo: InvoServer, sb: Sandbox) -> None:
+    sb.save_card(ADA, "pm_card_unsettled")
+    sid = subscribe(invo).subscription.subscription_id
+    [failed] = data(sb, "subscription.payment_failed")
+    assert failed["failure_code"] == "settlement_error"
+    invo.sandbox.subscriptions.advance_clock(sid, 0)
+    assert invo.subscriptions.get(sid).status == "active"
+    assert len(data(sb, "subscription.renewed")) == 1
+
+
+def test_prices_over_the_ceiling_are_never_charged(invo: InvoServer, sb: Sandbox) -> None:
+    sb.save_card(ADA)
+    result = invo.subscriptions.create(client_request_id="big", player_email=ADA,
+                                       player_name="Ada", item_id="whale",
+                                       amount_usd="25000.01")
+    assert result.first_charge.status == "failed" and data(sb, "subscription.renewed") == []
+
+
+def test_revenue_share_is_attribution_only(invo: InvoServer, sb: Sandbox) -> None:
+    sb.add_player("creator@example.com")
+    sb.save_card(ADA)
+    sub = subscribe(invo, revenue_share={"recipient_player_email": "creator@example.com",
+                                         "percent": "10"}).subscription
+    assert sub.revenue_share is not None and sub.revenue_share["settled_by_invo"] is False
+    [renewed] = data(sb, "subscription.renewed")
+    share = renewed["revenue_share_attribution"]
+    assert share["attributed_amount_usd"] == "1.00" and share["settled_by_invo"] is False
+    assert share["recipient_player_id"] == sub.revenue_share["recipient_player_id"]

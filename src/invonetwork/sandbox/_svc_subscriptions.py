@@ -23,7 +23,8 @@ the next due instant and sweep. Rows bill in advance: period ``n`` is charged at
 
 Card outcomes come from the saved card's payment method id (see ``docs/sandbox.md``):
 ``declined`` declines, ``insufficient`` is ``insufficient_funds``, ``3ds`` asks for
-authentication, ``error`` is a processing error, ``pending`` settles later; anything else pays.
+authentication, ``error`` is a processing error, ``pending`` settles later, ``unsettled`` is
+charged but not settled (the retry settles it); anything else pays.
 """
 
 from __future__ import annotations
@@ -672,6 +673,8 @@ class Subscriptions:
             self._count("refused_over_ceiling")
             return "processing_error"
         method = card.payment_method_id.lower()
+        if "unsettled" in method:  # charged but not settled: the retry settles it, no charge
+            return "settlement_error" if sub.attempts == 0 else "paid"
         for word, outcome in (("declined", "card_declined"),
                               ("insufficient", "insufficient_funds"),
                               ("3ds", "requires_action"), ("error", "processing_error"),
@@ -839,7 +842,7 @@ class Subscriptions:
         now = self.now()
         trial_refused = sub.period_seq == 1 and sub.trial_amount is not None
         code_of = {"card_declined": "card_declined", "insufficient_funds": "card_declined",
-                   "error": "processing_error"}
+                   "error": "processing_error", "settlement_error": "settlement_error"}
         public_outcome = outcome if outcome in ("card_declined", "insufficient_funds") else (
             "error" if outcome in ("error", "processing_error") else "card_declined")
         code = failure_code or code_of.get(outcome, outcome)
@@ -848,6 +851,8 @@ class Subscriptions:
             "insufficient_funds": "The card has insufficient funds",
             "no_payment_method": "No usable payment method on file",
             "wallet_only": "The subscription is wallet-only and is never charged",
+            "settlement_error": "The charge went through but did not settle; the retry "
+                                "settles it without charging again",
         }.get(outcome, "The charge could not be processed")
         self._count({"insufficient_funds": "insufficient"}.get(outcome, "declined"))
         sub.attempts += 1
