@@ -691,3 +691,27 @@ def test_revenue_share_is_attribution_only(invo: InvoServer, sb: Sandbox) -> Non
     share = renewed["revenue_share_attribution"]
     assert share["attributed_amount_usd"] == "1.00" and share["settled_by_invo"] is False
     assert share["recipient_player_id"] == sub.revenue_share["recipient_player_id"]
+
+
+def test_cancel_at_period_end_stops_pending_retries(invo: InvoServer, sb: Sandbox) -> None:
+    sb.save_card(ADA)
+    sid = subscribe(invo).subscription.subscription_id
+    invo.sandbox.subscriptions.force_failure(sid)  # past_due, a retry due in 2 days
+    invo.subscriptions.cancel(sid)
+    step = invo.sandbox.subscriptions.advance_clock(sid)
+    assert step.action == "retired-at-period-end"
+    assert len(data(sb, "subscription.payment_failed")) == 1
+    assert len(data(sb, "subscription.renewed")) == 1
+
+
+def test_a_card_counts_on_a_wallet_only_row_only_with_false(invo: InvoServer,
+                                                            sb: Sandbox) -> None:
+    card = sb.save_card(ADA)
+    sid = subscribe(invo, wallet_only=True).subscription.subscription_id
+    kept = invo.subscriptions.set_payment_method(sid, player_card_id=card["id"])
+    assert kept.wallet_only and kept.card is None
+    switched = invo.subscriptions.set_payment_method(sid, player_card_id=card["id"],
+                                                     wallet_only=False)
+    assert not switched.wallet_only and switched.card.id == card["id"]
+    invo.sandbox.subscriptions.advance_clock(sid, 0)
+    assert invo.subscriptions.get(sid).status == "active"

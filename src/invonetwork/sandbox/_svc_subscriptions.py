@@ -960,9 +960,8 @@ class Subscriptions:
             return None
         if sub.status == "pending_steam_authorization":
             return sub.created_at + STEAM_AUTH_WINDOW
-        if sub.cancel_at_period_end and sub.paid_through is not None and (
-                sub.next_charge_at is None or sub.paid_through <= sub.next_charge_at):
-            return sub.paid_through
+        if sub.cancel_at_period_end and sub.paid_through is not None:
+            return sub.paid_through  # nothing is charged again, not even a pending retry
         return sub.next_charge_at
 
     def _run_due(self, sub: Sub) -> Optional[str]:
@@ -1249,10 +1248,8 @@ class Subscriptions:
             replaced = card is not None and card.id != sub.card_id
             if card is not None:
                 sub.card_id = card.id
-            if wallet_only is not None:
+            if wallet_only is not None:  # a card counts on a wallet-only row only with False
                 sub.wallet_only = wallet_only
-            if card is not None and wallet_only is None:
-                sub.wallet_only = False
             sub.updated_at = self.now()
             shown = self._card_for(sub)
             return {"status": "updated", "replaced": replaced, "wallet_only": sub.wallet_only,
