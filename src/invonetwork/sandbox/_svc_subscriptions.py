@@ -862,7 +862,7 @@ class Subscriptions:
         remaining = 0 if last else MAX_ATTEMPTS - attempt
         grace = None if last else now + sum(RETRY_SCHEDULE_DAYS[attempt - 1:]) * DAY
         sub.last_failure_code, sub.last_failure_message = code, message
-        entering = sub.status != "past_due" and not last
+        entering = attempt == 1 and not last  # once per run of failures
         sub.status = "expired" if last else "past_due"
         sub.next_charge_at = retry_at
         sub.auth_deadline = sub.auth_token = None
