@@ -38,7 +38,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any, Optional
 
 from ._fields import new_id, random_digits
-from ._model import CENT, DomainError, Player, fmt, iso
+from ._model import CENT, DomainError, fmt, iso
 from ._state import State
 from ._svc_purchases import CurrencyPurchases
 
@@ -590,7 +590,7 @@ class Subscriptions:
                     raise DomainError(409, "The player already has a live subscription to "
                                       "this item", "ACTIVE_SUBSCRIPTION_EXISTS",
                                       subscription_id=other.subscription_id)
-            if req.trial_amount is not None and req.trial_amount * 10 < Decimal("1"):
+            if req.trial_amount is not None and req.trial_amount <= self._fee(req.trial_amount):
                 raise DomainError(400, "trial_amount_usd is below INVO's fee floor",
                                   "TRIAL_AMOUNT_BELOW_FEE_FLOOR")
             player = s.player_for_write(email, req.player_name)
@@ -909,8 +909,6 @@ class Subscriptions:
         if cause:
             data["expire_cause"] = cause
         self.state.emit("subscription.expired", data)
-        if sub.first_charge.get("status") == "paid" and cause:
-            sub.first_charge["next_retry_at"] = None
 
     def _challenge(self, sub: Sub, *, first: bool, mint_link: bool,
                    message: Optional[str] = None) -> None:
@@ -1554,6 +1552,3 @@ class Subscriptions:
             sub.status, sub.canceled_at, sub.ended_at = "canceled", now, now
             sub.next_charge_at, sub.steam_agreement_status = None, "canceled"
             self._emit_canceled(sub, now, access, None, "steam")
-
-    def player_of(self, sub: Sub) -> Optional[Player]:
-        return self.state.find_player(sub.player_email)
