@@ -715,3 +715,21 @@ def test_a_card_counts_on_a_wallet_only_row_only_with_false(invo: InvoServer,
     assert not switched.wallet_only and switched.card.id == card["id"]
     invo.sandbox.subscriptions.advance_clock(sid, 0)
     assert invo.subscriptions.get(sid).status == "active"
+
+
+def test_admin_refund_decisions_and_authentication(invo: InvoServer, sb: Sandbox) -> None:
+    root = sb.root_url + "/__sandbox__/subscriptions"
+    sb.save_card(ADA)
+    sid = subscribe(invo).subscription.subscription_id
+    sb.set_refund_daily_cap("1")
+    pending = invo.subscriptions.refund(sid, client_request_id="r1", amount_usd="2")
+    approved = requests.post(f"{root}/refund-requests/{pending.request_id}/approve", json={},
+                             timeout=5).json()
+    assert approved["status"] == "refunded" and approved["initiation"] == "approved_request"
+    again = requests.post(f"{root}/refund-requests/{pending.request_id}/reject", json={},
+                          timeout=5)
+    assert again.status_code == 409
+    invo.sandbox.subscriptions.force_auth_challenge(sid)
+    passed = requests.post(f"{root}/{sid}/authenticate", json={}, timeout=5).json()
+    assert passed["status"] == "authenticated"
+    assert requests.get(f"{root}/{sid}", timeout=5).json()["player_email"] == ADA
