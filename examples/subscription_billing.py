@@ -18,6 +18,7 @@ from invonetwork import InvoServer, WebhookEvent, verify_webhook
 from invonetwork.sandbox import Sandbox, WebhookReceiver
 from invonetwork.webhooks import (
     SubscriptionCanceledData,
+    SubscriptionExpiredData,
     SubscriptionPastDueData,
     SubscriptionPaymentFailedData,
     SubscriptionRenewedData,
@@ -50,10 +51,16 @@ def handle_subscription_event(event: WebhookEvent, store: Entitlements) -> None:
     elif isinstance(data, SubscriptionPastDueData):
         # Access is kept while INVO retries: nudge the member to fix the card.
         store.warnings.append(data.subscription_id)
-    elif event.event_type in ("subscription.canceled", "subscription.expired"):
-        # Nothing to revoke now: access ends at access_until / final_period_end, which
-        # the stored access_until already reflects (a full refund ends it at once).
-        pass
+    elif isinstance(data, (SubscriptionCanceledData, SubscriptionExpiredData)):
+        # Access ends at access_until / final_period_end (a full refund: at once).
+        slot = (data.player_email, data.item_id)
+        end = (data.access_until if isinstance(data, SubscriptionCanceledData)
+               else data.final_period_end)
+        current = store.access_until.get(slot)
+        if end is None:
+            store.access_until.pop(slot, None)
+        elif current is not None:
+            store.access_until[slot] = min(current, end)
     # Never grant on purchase.completed of a renewal mint leg (metadata.source is
     # "subscription_renewal"), on the create/finalize answer, or on payment_failed.
 # --8<-- [end:entitlement]
@@ -123,6 +130,7 @@ def test_a_year_of_renewals(
         handle_subscription_event(
             verify_webhook(hook.body, hook.signature, invo_sandbox.webhook_secrets), store)
     assert len(store.granted_periods) == 14 and store.warnings == [sub_id]
+    assert latest_access(store, "ada@example.com", "vip_pass") == event.access_until
 # --8<-- [end:year-test]
 
 
