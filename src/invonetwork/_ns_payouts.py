@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Optional, TypeVar, Union
 
@@ -207,7 +208,7 @@ class Payouts(Namespace):
         bank_account_id: Optional[int] = None,
         client_request_id: Optional[str] = None,
         partner_note: Optional[str] = None,
-        additional_emails: Optional[list[str]] = None,
+        additional_emails: Optional[Sequence[str]] = None,
     ) -> PayoutRequestResult:
         """Ask INVO to pay out (``POST /api/partner-payouts/request``).
 
