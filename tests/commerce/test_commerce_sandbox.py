@@ -3,7 +3,7 @@ and a buyer-approved purchase from the request to the webhook."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -59,7 +59,8 @@ def _typed(sb: Sandbox, event_type: str) -> list[Any]:
 
 def test_a_game_account_gets_403_everywhere(sb: Sandbox, invo: InvoServer) -> None:
     sb.set_tenant_type("game")
-    calls = [lambda: _buy(invo), lambda: invo.platform_commerce.get_approval("pca_1"),
+    calls: list[Callable[[], Any]] = [
+             lambda: _buy(invo), lambda: invo.platform_commerce.get_approval("pca_1"),
              lambda: invo.platform_commerce.get_approval(client_request_id="o-1"),
              lambda: invo.platform_commerce.cancel_approval("pca_1"),
              lambda: invo.platform_commerce.get_status("pco_1"),
