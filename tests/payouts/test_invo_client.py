@@ -71,7 +71,7 @@ ANSWERS: dict[tuple[str, str], Any] = {
     ("GET", "/api/platform-commerce/purchase-status/42"): {**ORDER, "order_id": None},
     ("GET", "/api/platform-commerce/purchase-history"): {
         "player_email": "ada@example.com", "game_id": 1001, "purchases": [ORDER, ORDER],
-        "limit": 2, "has_more": False, "next_cursor": None},
+        "limit": "2", "next_cursor": None},
     ("POST", "/api/platform-commerce/refund"): {
         "status": "refunded", "order_id": "pco_1", "funding_source": "card",
         "refunded_amount_usd": "5.00", "processor_refund_reference": "pr_1",
