@@ -362,3 +362,26 @@ def test_a_buyer_approved_purchase_from_request_to_webhooks(sb: Sandbox,
         invo.platform_commerce.cancel_approval(third.approval_id)
         assert sb.flush_webhooks(10)
         assert [h.event_type for h in named.received] == ["platform_commerce.declined"]
+
+
+def test_the_command_line_sandbox_takes_the_tenant_type(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import invonetwork.sandbox
+    from invonetwork._cli import main
+
+    made: dict[str, Any] = {}
+
+    class StopError(Exception):
+        pass
+
+    def fake(**kwargs: Any) -> Sandbox:
+        made.update(kwargs)
+        raise StopError
+
+    monkeypatch.setattr(invonetwork.sandbox, "Sandbox", fake)
+    with pytest.raises(StopError):
+        main(["sandbox", "--port", "0", "--tenant-type", "platform"])
+    assert made["tenant_type"] == "platform"
+    assert main(["sandbox", "--tenant-type", "shop"]) == 2
+    assert "invalid choice" in capsys.readouterr().err

@@ -74,7 +74,8 @@ CALLS: list[tuple[str, str, dict[str, Any]]] = [
                                                            page_size=2)),
     ("platform_commerce", "refund", dict(order_id="pco_1", reason="broken",
                                          confirm_additional_refund=True)),
-    ("platform_commerce", "refund", dict(client_request_id="o-1", refund_remaining=True, reason="")),
+    ("platform_commerce", "refund", dict(client_request_id="o-1", refund_remaining=True,
+                                         reason="")),
 ]
 
 
