@@ -8,7 +8,22 @@ failing, because INVO may add statuses.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._ns_payouts import Payouts as Payouts
+
 __all__ = ["PAYEE_STATUSES", "PAYOUT_STATUSES", "RETURN_REASON_CODES"]
+
+
+def __getattr__(name: str) -> Any:
+    # INVO's own client also exports the class from this module: ``from invonetwork.payouts
+    # import Payouts`` keeps working, without importing the HTTP stack for the constants.
+    if name == "Payouts":
+        from ._ns_payouts import Payouts
+
+        return Payouts
+    raise AttributeError(f"module 'invonetwork.payouts' has no attribute {name!r}")
 
 #: A creator's statuses: ``invited`` -> ``details_submitted`` -> ``verified`` or ``rejected``;
 #: ``verified`` -> ``suspended`` or ``expired``; any of them -> ``closed`` (removed).

@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 import responses
+from hypothesis import given
+from hypothesis import strategies as st
 
 import invonetwork
 import invonetwork.payouts
@@ -74,6 +76,9 @@ def test_public_names_and_constants() -> None:
     assert len(PAYOUT_STATUSES) == 8
     assert RETURN_REASON_CODES[-1] == "returned" and "account_closed" in RETURN_REASON_CODES
     assert invonetwork.payouts.PAYEE_STATUSES is PAYEE_STATUSES
+    assert invonetwork.payouts.Payouts is Payouts  # INVO's client exports it there too
+    with pytest.raises(AttributeError):
+        invonetwork.payouts.Nothing  # noqa: B018
 
 
 #: Every method of the namespace and one valid call of it (the catalogue: a new public method
@@ -372,3 +377,30 @@ def test_errors_keep_their_codes(rsps: responses.RequestsMock, invo: InvoServer)
         invo.payouts.resend_payee_invite("cp_1")
     assert (info.value.status, info.value.code) == (429, "INVITE_RATE_LIMITED")
     assert info.value.body["retry_after_seconds"] == 60 and len(rsps.calls) == 1
+
+
+_scalars = st.none() | st.booleans() | st.integers() | st.text(max_size=5)
+_values = st.recursive(_scalars, lambda inner: st.lists(inner, max_size=3)
+                       | st.dictionaries(st.text(max_size=4), inner, max_size=3), max_leaves=8)
+_bodies = st.dictionaries(
+    st.sampled_from(["payee", "invite", "duplicate", "items", "total", "limit", "offset",
+                     "payout_request", "payout_id", "id", "status", "payable_blockers",
+                     "x"]) | st.text(max_size=6), _values, max_size=8)
+
+
+@given(body=_bodies)
+def test_object_results_map_exactly_what_was_sent(body: dict[str, Any]) -> None:
+    for cls in (Payee, Payout, PayeeInvite):
+        made = cls.from_body(body)
+        assert dict(made) == body and list(made) == list(body) and len(made) == len(body)
+        assert made == body and all(key in made for key in body)
+
+
+@given(body=_bodies)
+def test_envelopes_always_have_invos_keys(body: dict[str, Any]) -> None:
+    assert set(PayeeRegistration.from_body(body)) == {"payee", "invite", "duplicate"}
+    assert set(PayeeList.from_body(body)) == {"total", "limit", "offset", "items"}
+    assert set(PayoutRequestResult.from_body(body)) == {"payout", "duplicate"}
+    listed = PayoutList.from_body(body)
+    assert set(listed) == {"total", "items"} and isinstance(listed["total"], int)
+    assert len(listed.items) == sum(isinstance(row, dict) for row in listed["items"])
