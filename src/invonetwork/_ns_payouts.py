@@ -62,14 +62,18 @@ def _payout_id(value: object) -> int:
     return value
 
 
-def _page_value(name: str, value: object, minimum: int) -> Optional[int]:
-    """An optional paging number: ``None`` (or ``""``, INVO's client leaves it out too), or
-    an ``int`` (not a ``bool``) >= ``minimum``."""
+def _page_value(name: str, value: object, minimum: int) -> Optional[Union[int, str]]:
+    """An optional paging number: ``None`` (or ``""``, INVO's client leaves it out too), an
+    ``int`` (not a ``bool``) >= ``minimum``, or a string of ASCII digits (as a query string
+    gives it; sent as is, like INVO's client does)."""
     if value is None or value == "":
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+    number = value if isinstance(value, int) and not isinstance(value, bool) else (
+        int(value) if isinstance(value, str) and value.isascii() and value.isdigit()
+        and len(value) <= 9 else None)
+    if number is None or number < minimum:
         raise invalid(f"{name} must be an int >= {minimum}, got {value!r}")
-    return value
+    return value if isinstance(value, str) else number
 
 
 def _filter_text(name: str, value: object) -> Optional[str]:
@@ -101,8 +105,9 @@ class Payouts(Namespace):
 
     Decisions where INVO's documents are silent (SDK side):
 
-    * ``limit`` / ``offset`` must be ``int`` (``offset`` >= 0, ``limit`` >= 1) and ``status``
-      a ``str``; ``None`` and ``""`` leave them out of the query, as INVO's client does.
+    * ``limit`` / ``offset`` must be an ``int`` or a string of digits (``offset`` >= 0,
+      ``limit`` >= 1) and ``status`` a ``str``; ``None`` and ``""`` leave them out of the
+      query, as INVO's client does.
     * ``get_payee``, ``remove_payee``, ``get_payout``, ``cancel_payout`` and
       ``resend_payee_invite`` raise ``INVALID_RESPONSE`` when the answer lacks the object
       they return (INVO's client would return ``None``).

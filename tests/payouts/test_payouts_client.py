@@ -146,6 +146,8 @@ def test_list_queries_in_order_and_only_when_given(rsps: responses.RequestsMock,
     assert _sent(rsps).url == BASE + "/api/partner-payees?limit=10&offset=0&status=verified"
     invo.payouts.list_payees(status="")
     assert _sent(rsps).url == BASE + "/api/partner-payees"
+    invo.payouts.list_payees(limit="20", offset="40")  # as a query string gives them
+    assert _sent(rsps).url == BASE + "/api/partner-payees?limit=20&offset=40"
     invo.payouts.list_payouts(limit=5, offset=10, status="completed", payee_id="cp_1")
     assert _sent(rsps).url == (BASE + "/api/partner-payouts?limit=5&offset=10&status=completed"
                                "&payee_id=cp_1")
@@ -242,7 +244,8 @@ def test_payout_ids_are_positive_ints(rsps: responses.RequestsMock, invo: InvoSe
 
 
 @pytest.mark.parametrize("kwargs", [dict(limit=0), dict(limit=True), dict(offset=-1),
-                                    dict(limit="10"), dict(status=3)])
+                                    dict(limit="ten"), dict(offset="-1"), dict(limit=2.0),
+                                    dict(status=3)])
 def test_list_arguments_are_checked(rsps: responses.RequestsMock, invo: InvoServer,
                                     kwargs: dict[str, Any]) -> None:
     with pytest.raises(InvoError):
