@@ -159,8 +159,8 @@ class Payouts(Namespace):
     def list_payees(
         self,
         *,
-        limit: Optional[int] = None,
-        offset: Optional[int] = None,
+        limit: Optional[Union[int, str]] = None,
+        offset: Optional[Union[int, str]] = None,
         status: Optional[str] = None,
     ) -> PayeeList:
         """This game's creators, newest first (``GET /api/partner-payees``).
@@ -268,8 +268,8 @@ class Payouts(Namespace):
     def list_payouts(
         self,
         *,
-        limit: Optional[int] = None,
-        offset: Optional[int] = None,
+        limit: Optional[Union[int, str]] = None,
+        offset: Optional[Union[int, str]] = None,
         status: Optional[str] = None,
         payee_id: Optional[str] = None,
     ) -> PayoutList:

@@ -385,3 +385,19 @@ def test_the_command_line_sandbox_takes_the_tenant_type(
     assert made["tenant_type"] == "platform"
     assert main(["sandbox", "--tenant-type", "shop"]) == 2
     assert "invalid choice" in capsys.readouterr().err
+
+
+def test_concurrent_balance_purchases_with_one_key_debit_once(sb: Sandbox,
+                                                              invo: InvoServer) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def buy(_: int) -> str:
+        try:
+            return str(_buy(invo, key="same").order_id)
+        except InvoError as err:
+            assert err.is_duplicate_request
+            return str(err.body["order_id"])
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        orders = set(pool.map(buy, range(12)))
+    assert len(orders) == 1 and sb.balance(BUYER) == Decimal("480")

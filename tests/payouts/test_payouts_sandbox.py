@@ -396,3 +396,19 @@ def test_payee_events_are_opt_in(sb: Sandbox, invo: InvoServer) -> None:
         received = [h.event_type for h in rx.received]
     assert received == ["payout.status_changed"]
     assert len(sb.events_of("payee.status_changed")) == 3  # emitted, not delivered
+
+
+def test_concurrent_requests_with_one_key_make_one_payout(sb: Sandbox,
+                                                          invo: InvoServer) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def ask(_: int) -> Any:
+        made = invo.payouts.request_payout(amount_usd="100", contact_email="o@s.test",
+                                           client_request_id="same")
+        assert made.payout is not None
+        return made.payout.payout_id
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        ids = set(pool.map(ask, range(12)))
+    assert len(ids) == 1 and invo.payouts.list_payouts().total == 1
+    assert sb.owed_balance() == Decimal("9900")
