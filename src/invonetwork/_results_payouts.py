@@ -294,7 +294,7 @@ class Payout(_MappingResult):
     additional_emails: Optional[list[Any]] = wire(OPTIONAL_LIST, repr=False)
     payee_id: Optional[str] = wire(OPTIONAL_TEXT)
     bank_account_id: Optional[int] = wire(INT_OR_NONE)
-    bank_account: Optional[dict[str, Any]] = wire(OPTIONAL_OBJECT)
+    bank_account: Optional[dict[str, Any]] = wire(OPTIONAL_OBJECT, repr=False)
     payout_method: Optional[str] = wire(OPTIONAL_TEXT)
     client_request_id: Optional[str] = wire(OPTIONAL_TEXT)
     partner_note: Optional[str] = wire(OPTIONAL_TEXT)

@@ -407,3 +407,13 @@ def test_envelopes_always_have_invos_keys(body: dict[str, Any]) -> None:
     listed = PayoutList.from_body(body)
     assert set(listed) == {"total", "items"} and isinstance(listed["total"], int)
     assert len(listed.items) == sum(isinstance(row, dict) for row in listed["items"])
+
+
+def test_personal_and_bank_details_stay_out_of_repr() -> None:
+    payout = Payout.from_body({**PAYOUT, "additional_emails": ["boss@studio.test"],
+                               "bank_account": {"routing_number": "110000000",
+                                                "account_holder_name": "Studio LLC"}})
+    shown = repr(PayoutList.from_body({"items": [dict(payout)]})) + repr(payout)
+    for private in ("ops@studio.test", "boss@studio.test", "110000000", "Studio LLC"):
+        assert private not in shown
+    assert payout["contact_email"] == "ops@studio.test"  # still there to read
