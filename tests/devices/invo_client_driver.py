@@ -89,7 +89,7 @@ def calls(url: str) -> None:
             try:
                 line: dict[str, Any] = {"call": name, "result": view(getattr(invo, name)(
                     **kwargs))}
-            except Exception as err:  # noqa: BLE001 - compared between the clients
+            except Exception as err:
                 line = {"call": name, "error": [getattr(err, "status", None),
                                                 getattr(err, "code", None)]}
             print(json.dumps(line, sort_keys=True))
@@ -143,7 +143,7 @@ def flow(url: str, admin: str) -> None:
         try:
             invo.steam_finalize_purchase(order_id=order.order_id)
             pending = False
-        except Exception as err:  # noqa: BLE001 - INVO's error class or ours
+        except Exception as err:
             pending = bool(getattr(err, "is_steam_authorization_pending", False))
         press(f"/steam/orders/{order.order_id}/authorize")
         paid = invo.steam_finalize_purchase(order_id=order.order_id)

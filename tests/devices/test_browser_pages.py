@@ -77,6 +77,15 @@ def _transfer(sb: Sandbox) -> tuple[Any, str]:
     return invo, str(made.transaction_id)
 
 
+def _wait(driver: Any) -> Any:
+    """A wait that tolerates the page being replaced while it looks (form post, redirect)."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, 10, ignored_exceptions=(NoSuchElementException,
+                                                         StaleElementReferenceException))
+
+
 def _state(driver: Any) -> str:
     from selenium.webdriver.common.by import By
 
@@ -85,8 +94,6 @@ def _state(driver: Any) -> str:
 
 def test_the_phone_approves_while_the_console_polls(driver: Any, sb: Sandbox) -> None:
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
-
     invo, txn = _transfer(sb)
     player = invo.mint_player_token(player_email="ada@example.com").token
     grant = invo.begin_device_approval(player_token=player, transaction_id=txn, flow="transfer")
@@ -108,7 +115,7 @@ def test_the_phone_approves_while_the_console_polls(driver: Any, sb: Sandbox) ->
     assert "12.00" in driver.find_element(By.TAG_NAME, "h1").text
     driver.find_element(By.ID, "invo-approve").click()
     # "settled" once the console's settle moved the money (both say "Approved" to the player)
-    WebDriverWait(driver, 10).until(lambda d: _state(d) in ("approved", "settled"))
+    _wait(driver).until(lambda d: _state(d) in ("approved", "settled"))
     worker.join(30)
     assert not worker.is_alive()
     result = outcome["result"]
@@ -119,8 +126,6 @@ def test_the_phone_approves_while_the_console_polls(driver: Any, sb: Sandbox) ->
 
 def test_the_player_types_the_code_and_declines(driver: Any, sb: Sandbox) -> None:
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
-
     invo, txn = _transfer(sb)
     player = invo.mint_player_token(player_email="ada@example.com").token
     grant = invo.begin_device_approval(player_token=player, transaction_id=txn, flow="transfer")
@@ -128,9 +133,9 @@ def test_the_player_types_the_code_and_declines(driver: Any, sb: Sandbox) -> Non
     assert _state(driver) == "enter_code"
     driver.find_element(By.ID, "invo-user-code").send_keys(grant.user_code.lower())
     driver.find_element(By.ID, "invo-continue").click()
-    WebDriverWait(driver, 10).until(lambda d: _state(d) == "pending")
+    _wait(driver).until(lambda d: _state(d) == "pending")
     driver.find_element(By.ID, "invo-deny").click()
-    WebDriverWait(driver, 10).until(lambda d: _state(d) == "denied")
+    _wait(driver).until(lambda d: _state(d) == "denied")
     poll = invo.poll_device_approval(player_token=player, device_code=grant.device_code)
     assert poll.status == "access_denied"
     invo.close()
@@ -138,7 +143,7 @@ def test_the_player_types_the_code_and_declines(driver: Any, sb: Sandbox) -> Non
 
 def test_a_first_time_phone_enrolls_with_a_match_code(driver: Any, sb: Sandbox) -> None:
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import Select, WebDriverWait
+    from selenium.webdriver.support.ui import Select
 
     invo, txn = _transfer(sb)
     player = invo.mint_player_token(player_email="ada@example.com").token
@@ -146,7 +151,7 @@ def test_a_first_time_phone_enrolls_with_a_match_code(driver: Any, sb: Sandbox) 
     driver.get(grant.verification_uri_complete)
     Select(driver.find_element(By.ID, "invo-device-label")).select_by_visible_text("iPad")
     driver.find_element(By.ID, "invo-enroll").click()
-    WebDriverWait(driver, 10).until(lambda d: d.find_elements(By.ID, "invo-match"))
+    _wait(driver).until(lambda d: d.find_elements(By.ID, "invo-match"))
     shown = driver.find_element(By.ID, "invo-match").text
     poll = invo.poll_device_approval(player_token=player, device_code=grant.device_code)
     assert poll.enrollment is not None and poll.enrollment.device_label == "iPad"
@@ -155,7 +160,7 @@ def test_a_first_time_phone_enrolls_with_a_match_code(driver: Any, sb: Sandbox) 
                                    decision="approve")
     driver.refresh()
     driver.find_element(By.ID, "invo-approve").click()
-    WebDriverWait(driver, 10).until(lambda d: _state(d) == "approved")
+    _wait(driver).until(lambda d: _state(d) == "approved")
     sb.advance_time(5)
     assert invo.poll_device_approval(player_token=player,
                                      device_code=grant.device_code).status == "approved"
@@ -164,7 +169,6 @@ def test_a_first_time_phone_enrolls_with_a_match_code(driver: Any, sb: Sandbox) 
 
 def test_steam_web_checkout_page(driver: Any, sb: Sandbox) -> None:
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
 
     with sb.client() as invo:
         opened = invo.steam_init_purchase(player_email="bob@example.com", steamid="7656",
@@ -172,7 +176,7 @@ def test_steam_web_checkout_page(driver: Any, sb: Sandbox) -> None:
                                           usersession="web", player_ip="203.0.113.9")
         driver.get(opened.steam_checkout_url)
         driver.find_element(By.ID, "steam-approve").click()
-        WebDriverWait(driver, 10).until(
+        _wait(driver).until(
             lambda d: d.find_element(By.ID, "steam-checkout").get_attribute("data-state")
             == "Approved")
         done = invo.steam_finalize_purchase(order_id=opened.order_id)
