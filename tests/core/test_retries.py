@@ -221,6 +221,12 @@ CONTRACT_IDEMPOTENT = {
     "phone_share_initiate": False, "phone_share_approve": False, "phone_share_status": True,
     "register_webhook_endpoint": False, "rotate_webhook_secret": False,
 }
+# players, phones, activity (current API part 1, section 4 "idem" column)
+CONTRACT_IDEMPOTENT.update({
+    "register_player": True, "update_player_phone": False, "request_phone_change": False,
+    "get_phone_change": True, "get_player_activity": True, "iterate_player_activity": True,
+    "get_player_rewards": True,
+})
 
 
 def test_catalogue_matches_the_contract_table() -> None:

@@ -194,7 +194,8 @@ def _player_handlers(w: World) -> dict[Route[Any], Handler]:
 
     return {
         r.MINT_PLAYER_TOKEN: lambda c: _ok(wire.token(w.players.mint_token(
-            req_str(c.body, "player_email"), opt_phone(c.body, "player_phone")))),
+            req_str(c.body, "player_email"), opt_phone(c.body, "player_phone"),
+            opt_str(c.body, "player_name")))),
         r.BALANCE_BY_EMAIL: lambda c: _ok(wire.balances(w.state, w.players.by_email(c.params[0]))),
         r.LINKED_IDENTITIES: identities,
     }

@@ -19,7 +19,8 @@ Body = dict[str, Any]
 
 def token(t: PlayerToken) -> Body:
     return {"success": True, "token": t.token, "expires_at": iso(t.expires_at),
-            "identity_id": t.player.identity_id}
+            "identity_id": t.player.identity_id, "created": t.created,
+            "phone_mismatch": t.phone_mismatch}
 
 
 def _balance_row(state: State, player: Player, gid: int) -> Body:

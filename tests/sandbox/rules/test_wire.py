@@ -57,7 +57,7 @@ def test_claim_bodies_for_success_and_for_a_choice(world: World) -> None:
                                                                  "zed2@example.com"]
     done = wire.claim(world.state, world.claims.claim(claim(code, chosen=3)))
     assert done["status"] == "success" and done["currency_name"] == "Star Credits"
-    assert done["new_balance"] == "50.00" and done["player_id"] == 3
+    assert done["new_balance"] == "45.00" and done["player_id"] == 3
 
 
 def test_item_receipt_and_history(world: World) -> None:
