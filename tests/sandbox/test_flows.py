@@ -249,7 +249,7 @@ def test_send_sms_wrong_pin_block_and_success(sb: Sandbox, api: Api) -> None:
     again = api.post("/api/currency-sends/claim-currency", {
         "claim_code": done["claim_code"], "receiver_player_name": "Zed",
         "receiver_player_email": "zed@example.com", "receiver_player_phone": "+15555550199"})
-    assert again.status_code == 409
+    assert again.status_code == 400 and again.json()["code"] == "NOT_CLAIMABLE"
     types = [e["event_type"] for e in sb.events]
     assert "transfer.sent" in types and "transfer.received" in types
 
