@@ -64,21 +64,20 @@ def reward_lines(invo: InvoServer, *, email: str) -> list[str]:
 def main() -> None:
     from invonetwork.sandbox import Sandbox
 
-    with Sandbox(players=[{"email": "ada@example.com", "phone": "+15555550100",
-                           "balance": "500", "passkey_enrolled": True}]) as sb:
-        with sb.client() as invo:
-            txn = invo.initiate_send(
-                client_request_id="gift-1", sender_player_name="Ada",
-                sender_player_email="ada@example.com", sender_player_phone="+15555550100",
-                receiver_player_phone="+15555550111", receiving_game_id=2002,
-                amount="100.00").transaction_id
-            sb.approve_transaction(str(txn))
-            print(history_page(invo, email="ada@example.com"))
-            print(money_sent(invo, email="ada@example.com"))
-            sb.set_loyalty_cards("ada@example.com", [{"title": "First steps",
-                                                      "steps": [{"label": "Buy"}]}])
-            print(reward_lines(invo, email="ada@example.com"))
-
+    ada = {"email": "ada@example.com", "phone": "+15555550100", "balance": "500",
+           "passkey_enrolled": True}
+    with Sandbox(players=[ada]) as sb, sb.client() as invo:
+        txn = invo.initiate_send(
+            client_request_id="gift-1", sender_player_name="Ada",
+            sender_player_email="ada@example.com", sender_player_phone="+15555550100",
+            receiver_player_phone="+15555550111", receiving_game_id=2002,
+            amount="100.00").transaction_id
+        sb.approve_transaction(str(txn))
+        print(history_page(invo, email="ada@example.com"))
+        print(money_sent(invo, email="ada@example.com"))
+        sb.set_loyalty_cards("ada@example.com", [{"title": "First steps",
+                                                  "steps": [{"label": "Buy"}]}])
+        print(reward_lines(invo, email="ada@example.com"))
 
 if __name__ == "__main__":
     main()

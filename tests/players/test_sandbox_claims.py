@@ -172,3 +172,38 @@ def test_an_unapproved_move_expires_with_events(sb: Sandbox, invo: InvoServer, s
     assert all(e.reason == "pin_expired" for e in expired)
     [refund] = sb.events_of("transfer.refunded")
     assert TransferRefundedData.from_data(refund["data"]).expiry_reason == reason
+
+
+def test_a_phone_added_to_an_email_only_sender_rekeys_the_identity(
+    sb: Sandbox, invo: InvoServer
+) -> None:
+    sb.add_player("mail@example.com", balance=50, passkey_enrolled=True)
+    before = invo.mint_player_token(player_email="mail@example.com").identity_id
+    first = invo.initiate_transfer(
+        client_request_id="rk", source_player_name="M", source_player_email="mail@example.com",
+        source_player_phone="+15555550155", target_player_phone=ZED_PHONE, target_game_id=2002,
+        amount="5.00")
+    assert first.identity_rekeyed and first.player_token and first.player_token_expires_at
+    assert first.identity_id and first.identity_id != before
+    replay = invo.initiate_transfer(
+        client_request_id="rk", source_player_name="M", source_player_email="mail@example.com",
+        source_player_phone="+15555550155", target_player_phone=ZED_PHONE, target_game_id=2002,
+        amount="5.00")
+    assert replay.identity_rekeyed and replay.player_token == first.player_token
+    later = invo.initiate_transfer(
+        client_request_id="rk2", source_player_name="M",
+        source_player_email="mail@example.com", source_player_phone="+15555550155",
+        target_player_phone=ZED_PHONE, target_game_id=2002, amount="5.00")
+    assert not later.identity_rekeyed and later.player_token is None
+
+
+def test_a_minors_initiate_carries_sms_beside_the_guardian_approval(
+    sb: Sandbox, invo: InvoServer
+) -> None:
+    sb.add_player("kid@example.com", phone="+15555550133", balance=40, is_minor=True)
+    made = invo.initiate_transfer(
+        client_request_id="kid", source_player_name="Kid", source_player_email="kid@example.com",
+        source_player_phone="+15555550133", target_player_phone=ZED_PHONE, target_game_id=2002,
+        amount="5.00")
+    assert made.raw["verification_method"] == "sms" and made.guardian_approval
+    assert made.verification_method is None  # the SDK reads the guardian path

@@ -287,7 +287,7 @@ def test_minor_goes_to_guardian_202(sb: Sandbox, api: Api) -> None:
                          source_player_phone="+15555550133")
     r = api.post("/api/transfers/initiate-transfer", body)
     assert r.status_code == 202
-    assert "verification_method" not in r.json()
+    assert r.json()["verification_method"] == "sms"  # the current API sends it beside the approval
     assert r.json()["guardian_approval"]["state"] == "pending"
     txn = r.json()["transaction_id"]
     status = api.get(f"/api/transactions/{txn}/approval-status").json()["approval"]

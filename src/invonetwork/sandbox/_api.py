@@ -264,7 +264,7 @@ def _movement_handlers(w: World, kind: str) -> dict[Route[Any], Handler]:
     send = kind == "send"
     return {
         r.INITIATE_SEND if send else r.INITIATE_TRANSFER:
-            lambda c: wire.initiated(w.transfers.initiate(initiation(kind, c.body))),
+            lambda c: wire.initiated(*w.transfers.initiate_answer(initiation(kind, c.body))),
         r.VERIFY_SMS_SEND if send else r.VERIFY_SMS_TRANSFER: verify,
         r.CLAIM_CURRENCY if send else r.CLAIM_TRANSFER:
             lambda c: _ok(wire.claim(w.state, w.claims.claim(claim_request(kind, c.body)))),

@@ -60,6 +60,8 @@ class PlayerTables:
     #: ``claim_expired``); transaction id -> when it was claimed.
     expiry_reasons: dict[str, str] = field(default_factory=dict)
     completed_at: dict[str, float] = field(default_factory=dict)
+    #: (kind, client_request_id) -> the answer fields of an initiate that re-keyed its sender.
+    rekeyed: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
 
 
 def tables(state: State) -> PlayerTables:

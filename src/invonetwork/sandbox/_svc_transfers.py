@@ -154,7 +154,10 @@ class Transfers:
                 return replay  # type: ignore[no-any-return]
             self._check_destination(req)
             sender = s.player_for_write(req.sender_email, req.sender_name)
+            had_phone = sender.phone is not None
             s.attach_phone(sender, req.sender_phone)
+            if not had_phone and sender.phone is not None:
+                self._rekey(sender, req)
             gid = s.config.game_id
             if sender.balance(gid) < req.amount:
                 raise DomainError(
@@ -168,6 +171,24 @@ class Transfers:
                 self._await_sender(mv, sender)
             s.remember(req.kind, req.client_request_id, req.fingerprint, mv)
             return mv
+
+    def _rekey(self, sender: Player, req: Initiation) -> None:
+        """A phone added to an email-only sender re-keys its identity (a fresh token)."""
+        s = self.state
+        sender.identity_id = secrets.token_hex(16)
+        token = f"ivpt_{secrets.token_urlsafe(24)}"
+        expires = s.clock.now() + s.config.token_ttl
+        s.tokens[token] = (sender.email, expires)
+        tables(s).token_identity[token] = sender.identity_id
+        tables(s).rekeyed[(req.kind, req.client_request_id)] = {
+            "identity_rekeyed": True, "identity_id": sender.identity_id,
+            "player_token": token, "player_token_expires_at": iso(expires)}
+
+    def initiate_answer(self, req: Initiation) -> tuple[Movement, Optional[dict[str, Any]]]:
+        """:meth:`initiate`, and the re-keyed identity's answer fields (``None``: no re-key)."""
+        with self.state.lock:
+            mv = self.initiate(req)
+            return mv, tables(self.state).rekeyed.get((req.kind, mv.client_request_id))
 
     def _check_destination(self, req: Initiation) -> None:
         s = self.state
