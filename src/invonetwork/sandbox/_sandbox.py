@@ -135,7 +135,9 @@ class Sandbox:
         checkout_ttl: Checkout session lifetime in seconds (default 900).
         claim_code_ttl, guardian_ttl, verification_ttl, otp_ttl: Other lifetimes, seconds.
         sms_max_attempts, sms_block_seconds: SMS PIN attempts before a block, its length.
-        auto_create_players: Create unknown players on writes (default True); else 404.
+        auto_create_players: Purchases, item purchases, senders and claimants naming an
+            unknown email create the player (default True); else 404. Minting and
+            ``register_player`` always follow the API (no phone: 404).
         verbose: Log every request to stderr.
     """
 
