@@ -170,3 +170,28 @@ def test_rewards_of_an_unknown_player(sb: Sandbox, invo: InvoServer) -> None:
     with pytest.raises(InvoError) as caught:
         invo.get_player_rewards("who@example.com")
     assert caught.value.status == 404 and caught.value.is_player_not_found
+
+
+def test_loyalty_and_identity_admin_endpoints(sb: Sandbox, invo: InvoServer) -> None:
+    import requests
+
+    admin = f"{sb.root_url}/__sandbox__"
+    seeded = requests.post(f"{admin}/loyalty", timeout=5, json={
+        "email": ADA, "cards": [{"title": "Any order", "order_mode": "any",
+                                 "steps": [{"label": "a"}, {"label": "b", "complete": True},
+                                           {"label": "c"}]}]})
+    assert seeded.status_code == 200
+    [card] = invo.get_player_rewards(ADA).cards
+    assert card.order_mode == "any"
+    assert [s.state for s in card.steps] == ["open", "complete", "open"]  # nothing locked
+    off = requests.post(f"{admin}/identity-check", json={"available": False}, timeout=5)
+    assert off.status_code == 200
+    txn = _send(sb, invo, "s1", "10.00")
+    with pytest.raises(InvoError) as caught:
+        invo.claim_currency(claim_code=str(sb.claim_code(txn)), receiver_player_name="Bob",
+                            receiver_player_email=BOB, receiver_player_phone=BOB_PHONE)
+    assert caught.value.status == 503
+    requests.post(f"{admin}/identity-check", json={"available": True}, timeout=5)
+    assert invo.claim_currency(claim_code=str(sb.claim_code(txn)), receiver_player_name="Bob",
+                               receiver_player_email=BOB,
+                               receiver_player_phone=BOB_PHONE).status == "success"
