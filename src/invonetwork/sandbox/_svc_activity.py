@@ -13,7 +13,7 @@ import binascii
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any, Optional, Union
 
 from ._model import DomainError, Movement, Order, Player, fmt, iso
 from ._state import State
@@ -83,31 +83,40 @@ class Activity:
             if player is None:
                 raise DomainError(404, "Player not found", "PLAYER_NOT_FOUND")
             after = None if cursor is None else _decode(cursor, player.email, kinds)
-            rows = sorted(self._rows(player), key=lambda r: (r[0], r[1]["id"]), reverse=True)
-            if kinds:
-                rows = [r for r in rows if r[1]["type"] in kinds]
+            # Keys first (cheap), rows rendered only for the page: a page costs one pass
+            # over the player's records plus a sort, not a dict per record.
+            keys = [k for k in self._keys(player) if not kinds or k[2] in kinds]
             if after is not None:
-                rows = [r for r in rows if (r[0], r[1]["id"]) < after]
-            chosen, more = rows[:size], len(rows) > size
+                keys = [k for k in keys if (k[0], k[1]) < after]
+            keys.sort(key=lambda k: (k[0], k[1]), reverse=True)
+            chosen, more = keys[:size], len(keys) > size
             last = chosen[-1] if chosen else None
-            token = (_encode(player.email, kinds, (last[0], last[1]["id"]))
+            token = (_encode(player.email, kinds, (last[0], last[1]))
                      if more and last is not None else None)
-            return ActivityPage(player, kinds, [r[1] for r in chosen], size, more, token)
+            rows = [self._render(k[3], player) for k in chosen]
+            return ActivityPage(player, kinds, rows, size, more, token)
 
-    def _rows(self, player: Player) -> list[tuple[float, dict[str, Any]]]:
+    def _keys(self, player: Player) -> list[tuple[float, str, str, Union[Order, Movement]]]:
+        """(created_at, id, type, record) of every record in the player's feed."""
         s = self.state
-        made: list[tuple[float, dict[str, Any]]] = []
+        made: list[tuple[float, str, str, Union[Order, Movement]]] = []
         for order in s.orders.values():
             if order.player_email == player.email:
-                made.append((order.created_at, self._order_row(order)))
+                made.append((order.created_at, order.transaction_id, order.kind, order))
         for mv in s.movements.values():
-            sender = mv.sender_email == player.email
-            receiver = mv.target_game_id == s.config.game_id and (
-                mv.receiver_player_id == player.player_id
-                or (mv.receiver_player_id is None and mv.receiver_email == player.email))
-            if sender or receiver:
-                made.append((mv.created_at, self._movement_row(mv, outgoing=sender)))
+            if mv.sender_email == player.email or self._receives(mv, player):
+                made.append((mv.created_at, mv.transaction_id, mv.kind, mv))
         return made
+
+    def _receives(self, mv: Movement, player: Player) -> bool:
+        return mv.target_game_id == self.state.config.game_id and (
+            mv.receiver_player_id == player.player_id
+            or (mv.receiver_player_id is None and mv.receiver_email == player.email))
+
+    def _render(self, record: Union[Order, Movement], player: Player) -> dict[str, Any]:
+        if isinstance(record, Order):
+            return self._order_row(record)
+        return self._movement_row(record, outgoing=record.sender_email == player.email)
 
     def _currency(self, game_id: int) -> dict[str, Any]:
         game = self.state.games[game_id]
