@@ -7,6 +7,8 @@ import json
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from core.recorder import Recorder, Reply
 from invonetwork import InvoError, InvoServer
@@ -269,3 +271,28 @@ def test_a_missing_change_request_id_is_invalid_response(srv: Recorder,
     with pytest.raises(InvoError) as caught:
         invo.request_phone_change(player_email=EMAIL, new_phone=PHONE)
     assert caught.value.code == "INVALID_RESPONSE" and caught.value.status == 0
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.one_of(st.none(), st.sampled_from(["", "a", "b", "c"])), min_size=1,
+                max_size=6))
+def test_iterator_stop_rule_holds_for_any_cursor_sequence(srv: Recorder, invo: InvoServer,
+                                                          cursors: list[Any]) -> None:
+    """Pages answer ``cursors`` in turn; the walk stops at the first ``None``/``""`` or at a
+    cursor equal to the one that produced the page, and never asks for more."""
+    srv.requests.clear()
+    srv._server.replies.clear()
+    for n, cursor in enumerate(cursors):
+        srv.reply(200, _page([f"r{n}"], cursor))
+    expected_pages, sent = 0, None
+    for cursor in cursors:
+        expected_pages += 1
+        if not cursor or cursor == sent:
+            break
+        sent = cursor
+    else:
+        expected_pages = len(cursors) + 1  # the script ran out: the recorder answers {}
+    rows = list(invo.iterate_player_activity(player_email=EMAIL))
+    assert len(srv.requests) == expected_pages
+    assert [r.id for r in rows] == [f"r{n}" for n in range(min(expected_pages, len(cursors)))]
