@@ -207,3 +207,24 @@ def test_a_minors_initiate_carries_sms_beside_the_guardian_approval(
         amount="5.00")
     assert made.raw["verification_method"] == "sms" and made.guardian_approval
     assert made.verification_method is None  # the SDK reads the guardian path
+
+
+def test_an_older_tokens_approve_after_a_rekey_is_player_token_stale(
+    sb: Sandbox, invo: InvoServer
+) -> None:
+    from invonetwork.sandbox import SandboxError
+
+    sb.add_player("mail@example.com", balance=50, passkey_enrolled=True)
+    old = invo.mint_player_token(player_email="mail@example.com").token
+    made = invo.initiate_transfer(
+        client_request_id="st", source_player_name="M", source_player_email="mail@example.com",
+        source_player_phone="+15555550155", target_player_phone=ZED_PHONE, target_game_id=2002,
+        amount="5.00")
+    with pytest.raises(SandboxError) as stale:
+        sb.approve_transaction(str(made.transaction_id), player_token=old)
+    assert (stale.value.status, stale.value.code) == (403, "PLAYER_TOKEN_STALE")
+    with pytest.raises(SandboxError) as unknown:
+        sb.approve_transaction(str(made.transaction_id), player_token="ivpt_nope")
+    assert unknown.value.status == 401
+    done = sb.approve_transaction(str(made.transaction_id), player_token=made.player_token)
+    assert done["claim_code"]

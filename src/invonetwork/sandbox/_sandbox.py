@@ -444,12 +444,15 @@ class Sandbox:
                 "transaction_id": done.order.transaction_id,
                 "new_balance": fmt(done.new_balance)}
 
-    def approve_transaction(self, transaction_id: str) -> dict[str, Any]:
+    def approve_transaction(self, transaction_id: str,
+                            player_token: Optional[str] = None) -> dict[str, Any]:
         """The sender approves a send/transfer with their passkey (``in_app`` verification).
 
+        ``player_token`` (optional) is the token the browser uses: a token minted before the
+        sender's identity was re-keyed raises ``SandboxError`` 403 ``PLAYER_TOKEN_STALE``.
         Returns ``status``, ``claim_code`` and ``claim_code_expires_at``.
         """
-        mv = self._call(self._world.transfers.approve_in_app, transaction_id)
+        mv = self._call(self._world.transfers.approve_in_app, transaction_id, player_token)
         return {"status": "approved", "transaction_id": mv.transaction_id,
                 "claim_code": mv.claim_code,
                 "claim_code_expires_at": iso(mv.claim_code_expires_at or 0)}

@@ -289,16 +289,34 @@ class Transfers:
         raise DomainError(400, "Invalid verification code", "INVALID_SMS_PIN",
                           attempts_remaining=mv.sms_attempts_left)
 
-    def approve_in_app(self, transaction_id: str) -> Movement:
-        """The sender's passkey approval (a test-side helper: the browser does this)."""
+    def approve_in_app(self, transaction_id: str, player_token: Optional[str] = None) -> Movement:
+        """The sender's passkey approval (a test-side helper: the browser does this).
+
+        With the ``player_token`` the browser holds: one minted for the sender's identity
+        before it was re-keyed is 403 ``PLAYER_TOKEN_STALE``.
+        """
         with self.state.lock:
             self.sweep()
             mv = self.movement(None, transaction_id)
+            if player_token is not None:
+                self._check_token(mv, player_token)
             if mv.state != "awaiting_verification":
                 raise DomainError(409, f"Transaction is not awaiting verification ({mv.state})",
                                   "TRANSACTION_NOT_PENDING")
             self.approve(mv, "passkey")
             return mv
+
+    def _check_token(self, mv: Movement, token: str) -> None:
+        s = self.state
+        holder = s.tokens.get(token)
+        if holder is None or holder[0] != mv.sender_email or s.clock.now() >= holder[1]:
+            raise DomainError(401, "The player token is not valid for this sender",
+                              "INVALID_PLAYER_TOKEN")
+        sender = s.find_player(mv.sender_email)
+        minted = tables(s).token_identity.get(token)
+        if sender is not None and minted is not None and minted != sender.identity_id:
+            raise DomainError(403, "This token was minted before the player's identity was "
+                              "re-keyed: mint a new one", "PLAYER_TOKEN_STALE")
 
     def approve(self, mv: Movement, how: str) -> None:
         """Verified: debit the reserve, issue the claim code, emit the sent events."""
