@@ -23,6 +23,7 @@ from ._svc_phone_share import PhoneShare
 from ._svc_phones import PhoneChanges
 from ._svc_players import Players
 from ._svc_purchases import CurrencyPurchases
+from ._svc_subscriptions import Subscriptions
 from ._svc_transfers import Transfers
 from ._svc_webhooks import WebhookEndpoints
 
@@ -60,6 +61,7 @@ class World:
         # -- consoles and Steam:
 
         # -- subscriptions, cards and the subscription clock:
+        self.subscriptions = Subscriptions(self.state, self.purchases)
 
         # -- payouts and platform commerce:
 
