@@ -18,7 +18,9 @@ from ._model import Clock
 from ._state import State, WorldConfig
 from ._svc_activity import Activity, Rewards
 from ._svc_claims import Claims, Guardians
+from ._svc_commerce import PlatformCommerce
 from ._svc_items import ItemPurchases
+from ._svc_payouts import Payouts
 from ._svc_phone_share import PhoneShare
 from ._svc_phones import PhoneChanges
 from ._svc_players import Players
@@ -64,6 +66,8 @@ class World:
         self.subscriptions = Subscriptions(self.state, self.purchases)
 
         # -- payouts and platform commerce:
+        self.payouts = Payouts(self.state)
+        self.commerce = PlatformCommerce(self.state)
 
 
     @property
