@@ -228,6 +228,12 @@ CONTRACT_IDEMPOTENT.update({
     "confirm_device_enrollment": False, "approve_with_device_code": False,
     "recovery_begin": False, "recovery_complete": False,
 })
+# players, phones, activity (current API part 1, section 4 "idem" column)
+CONTRACT_IDEMPOTENT.update({
+    "register_player": True, "update_player_phone": False, "request_phone_change": False,
+    "get_phone_change": True, "get_player_activity": True, "iterate_player_activity": True,
+    "get_player_rewards": True,
+})
 
 
 def test_catalogue_matches_the_contract_table() -> None:

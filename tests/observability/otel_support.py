@@ -34,6 +34,7 @@ SUCCESS_BODY: dict[str, Any] = {
     "signing_secret": "whsec_1",
     "status": "success",
     "item_purchase_history": [{"id": 1}],
+    "change_request_id": "pcr_1",
     "pagination": {"total": 1},
     "device_code": "dc_1",
     "verification_uri_complete": "https://invo.network/device?user_code=ABCD",

@@ -18,6 +18,7 @@ from typing import Any, Optional
 from ._fields import random_digits
 from ._model import DomainError, Movement, Player, fmt, iso
 from ._state import State
+from ._svc_phones import tables as player_tables
 from ._svc_transfers import CLAIM_ALPHABET, Transfers
 
 __all__ = [
@@ -448,8 +449,8 @@ class DeviceApprovals:
         mv.receiver_player_id = player.player_id
         mv.receiver_identity_id = player.identity_id
         grant.state = "settled"
-        s.emit("transfer.received",
-               {**self.transfers.event_data(mv), "receiver_email": player.email})
+        player_tables(s).completed_at[mv.transaction_id] = s.clock.now()  # the activity feed
+        s.emit("transfer.received", self.transfers.event_data(mv, "inbound"))
         s.balance_changed(player, gid, f"{mv.kind}_received", mv.transaction_id)
         return 200, {"status": "completed", "transaction_id": mv.transaction_id,
                      "amount_received": fmt(mv.net_amount)}
