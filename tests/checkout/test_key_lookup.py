@@ -38,7 +38,7 @@ class Script:
 class _Handler(BaseHTTPRequestHandler):
     script: Script
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         with self.script.lock:
             self.script.seen.append(("GET", self.path, dict(self.headers)))
         where = self.path.split("/")[1]
