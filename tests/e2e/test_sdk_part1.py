@@ -30,7 +30,8 @@ def test_checkout_paid_over_http_like_the_pay_button(sb: Sandbox, invo: InvoServ
     assert checkout.checkout_url.startswith(sb.base_url + "/checkout/")
     page = requests.get(checkout.checkout_url, headers={"User-Agent": "e2e"}, timeout=5)
     assert page.status_code == 200 and 'id="invo-pay"' in page.text
-    paid = requests.post(checkout.checkout_url.split("?")[0] + "/pay", headers={"User-Agent": "e2e"},
+    page_url = checkout.checkout_url.split("?")[0]  # without its ?session=<token>
+    paid = requests.post(page_url + "/pay", headers={"User-Agent": "e2e"},
                          json={}, timeout=5).json()
     assert paid["status"] == "success" and paid["currency_received"] == "125.00"
     assert paid["redirect_url"] == "https://game.example/ok"
