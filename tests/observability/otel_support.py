@@ -35,6 +35,7 @@ SUCCESS_BODY: dict[str, Any] = {
     "status": "success",
     "item_purchase_history": [{"id": 1}],
     "pagination": {"total": 1},
+    "total_usd": "1.00",  # quote_currency_purchase
 }
 
 
