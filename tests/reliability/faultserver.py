@@ -441,6 +441,7 @@ def success_body(request: Request) -> dict[str, Any]:
         "status": "success",
         "item_purchase_history": [{"echo": token}],
         "pagination": {"total": 1},
+        "total_usd": "1.00",  # quote_currency_purchase
     }
 
 
