@@ -196,3 +196,26 @@ def test_purchase_completed_carries_the_card_fields(sb: Sandbox, invo: InvoServe
         assert event["data"]["channel"] is None
         typed = WebhookEvent.from_payload(event).payload()
         assert typed.partner_fee_usd is not None  # type: ignore[union-attr]
+
+
+def test_quote_and_purchase_agree_for_any_amount() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    cents = st.integers(min_value=50, max_value=10_000_000)  # 0.50 .. 100000.00
+    with Sandbox() as sb, sb.client(max_retries=0) as invo:
+
+        @settings(max_examples=40, deadline=None)
+        @given(cents, st.booleans())
+        def agree(amount: int, abroad: bool) -> None:
+            usd = f"{amount // 100}.{amount % 100:02d}"
+            quote = invo.quote_currency_purchase(usd_amount=usd)
+            bought = buy(invo, usd, acknowledged_total_usd=quote.total_usd,
+                         payment_method_id="pm_card_intl" if abroad else "pm_card")
+            assert (bought.charge_total_usd, bought.partner_fee_usd, bought.coins_credited) == (
+                quote.total_usd, quote.partner_fee_usd, quote.coins)
+            expected_intl = (Decimal(usd) * Decimal("0.015")).quantize(
+                Decimal("0.01"), ROUND_HALF_UP) if abroad else Decimal("0")
+            assert Decimal(str(bought.international_card_fee_usd)) == expected_intl
+
+        agree()
