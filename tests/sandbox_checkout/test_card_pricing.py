@@ -85,7 +85,10 @@ def test_fee_fields_only_on_a_booked_success(invo: InvoServer) -> None:
     assert (waiting.partner_fee_usd, waiting.charge_total_usd, waiting.coins_credited) == (
         None, None, None)
     done = invo.confirm_payment(payment_intent_id=str(waiting.payment_intent_id))
-    assert done.status == "success"
+    assert done.status == "success" and done.credited is True
+    assert done.raw["partner_fee_usd"] == "0.33" and done.raw["already_processed"] is False
+    again = invo.confirm_payment(payment_intent_id=str(waiting.payment_intent_id))
+    assert again.raw["already_processed"] is True and again.new_balance == done.new_balance
     assert buy(invo, "5.00", rail="game").international_card_fee_usd is None
 
 

@@ -103,6 +103,16 @@ def handlers(world: World) -> dict[Route[Any], Handler]:
             body["min_purchase_warning"] = outcome.warning
         return ok(body)
 
+    def confirm_payment(c: Call) -> Answer:
+        outcome = purchases.confirm(req_str(c.body, "payment_intent_id"),
+                                    opt_str(c.body, "order_id"))
+        body = wire.purchase(outcome)
+        if outcome.price is not None:
+            body.update(outcome.price.booked())
+        body["credited"] = True  # the sandbox credits in the same step
+        body["already_processed"] = outcome.already_processed
+        return ok(body)
+
     def quote_purchase(c: Call) -> Answer:
         usd = parse_money(c.body.get("usd_amount"), "usd_amount", USD_MAX)
         for key in ("player_email", "country", "subdivision"):
@@ -120,6 +130,7 @@ def handlers(world: World) -> dict[Route[Any], Handler]:
     return {
         core.CREATE_CHECKOUT: create_checkout,
         core.PURCHASE_CURRENCY: purchase_currency,
+        core.CONFIRM_PAYMENT: confirm_payment,
         routes.QUOTE_CURRENCY_PURCHASE: quote_purchase,
         routes.PURCHASE_STATUS: purchase_status,
         KEY_ENVIRONMENT: key_environment,

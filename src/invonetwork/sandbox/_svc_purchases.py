@@ -8,6 +8,7 @@ partner (see ``docs/sandbox.md``).
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 import time
 from dataclasses import dataclass, field
@@ -145,6 +146,7 @@ class PurchaseOutcome:
     payment_url: Optional[str] = None
     price: Optional[Price] = None  # set once the card payment is booked (``success``)
     warning: Optional[dict[str, Any]] = None  # min_purchase_warning
+    already_processed: bool = False  # confirm_payment: this call added nothing
 
 
 def outcome_for(method: str, rail: str) -> str:
@@ -570,9 +572,10 @@ class CurrencyPurchases:
             if order_id is not None and order_id != order.order_id:
                 raise DomainError(400, "order_id does not belong to this payment intent",
                                   "VALIDATION_ERROR", field="order_id")
-            if order.status != "completed":
+            already = order.status == "completed"
+            if not already:
                 self._credit(order)
-            return self._done(order)
+            return dataclasses.replace(self._done(order), already_processed=already)
 
     def complete_pending(self, order_id: str) -> PurchaseOutcome:
         """Finish a ``pending_payment`` order (what its payment page does)."""
