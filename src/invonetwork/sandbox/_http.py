@@ -191,6 +191,7 @@ class SandboxApp:
         try:
             if endpoint.kind == "api":
                 self.world.transfers.sweep()
+                self.world.subscriptions.sweep()
             return endpoint.run(request, call)
         except DomainError as failure:
             return json_response(failure.status, failure.body)

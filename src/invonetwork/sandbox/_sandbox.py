@@ -293,6 +293,7 @@ class Sandbox:
         """
         from .._client import InvoServer
 
+        kwargs.setdefault("sandbox_clock_key", self.sandbox_clock_key)
         return InvoServer(self.game_secret, self.base_url, **kwargs)
 
     # -- seeding ----------------------------------------------------------------------------
@@ -413,6 +414,7 @@ class Sandbox:
         """
         self._clock.advance(seconds)
         self._world.transfers.sweep()
+        self._world.subscriptions.sweep()
         self._worker.poke()
 
     # -- test-side actions (what a browser, a phone or a guardian would do) -----------------
@@ -753,5 +755,58 @@ class Sandbox:
     # -- consoles and Steam: test-side helpers below --
 
     # -- subscriptions, cards, clock: test-side helpers below --
+
+    @property
+    def sandbox_clock_key(self) -> str:
+        """The ``X-Sandbox-Clock-Key`` this sandbox accepts (:meth:`client` passes it)."""
+        return self._world.subscriptions.clock_key
+
+    def subscription(self, subscription_id: str) -> dict[str, Any]:
+        """A subscription as ``subscriptions.get`` would show it (with the member)."""
+        body: dict[str, Any] = self._call(self._world.subscriptions.get, subscription_id, True)
+        return dict(body["subscription"])
+
+    def save_card(self, player_email: str, payment_method_id: str = "pm_card_visa"
+                  ) -> dict[str, Any]:
+        """Save a card for a member (created if unknown) as the hosted page would; returns
+        the card (``id`` is what ``player_card_id`` takes). The payment method id picks the
+        outcome of every charge: ``declined``, ``insufficient``, ``3ds``, ``error`` or
+        ``pending`` in it; anything else pays."""
+        card = self._call(self._world.subscriptions.save_card, player_email, payment_method_id)
+        return dict(card.answer())
+
+    def complete_card_setup(self, setup_intent_id: str,
+                            payment_method_id: str = "pm_card_visa") -> None:
+        """Finish a card setup on the client side, so ``cards.confirm_setup`` stores it."""
+        self._call(self._world.subscriptions.complete_setup, setup_intent_id, payment_method_id)
+
+    def complete_subscription_authentication(self, subscription_id: str) -> dict[str, Any]:
+        """The member passes the issuer's challenge: the waiting charge goes through."""
+        result: dict[str, Any] = self._call(self._world.subscriptions.authenticate,
+                                            subscription_id)
+        return result
+
+    def approve_refund_request(self, request_id: str) -> dict[str, Any]:
+        """INVO approves a refund request (``SRR...``): the refund runs; returns its receipt."""
+        result: dict[str, Any] = self._call(
+            self._world.subscriptions.decide_refund_request, request_id, True)
+        return result
+
+    def reject_refund_request(self, request_id: str, reason: Optional[str] = None
+                              ) -> dict[str, Any]:
+        """INVO rejects a refund request: nothing moves."""
+        result: dict[str, Any] = self._call(
+            self._world.subscriptions.decide_refund_request, request_id, False, reason)
+        return result
+
+    def set_refund_daily_cap(self, usd: Union[str, int, Decimal]) -> None:
+        """The game's daily self-serve refund cap (default 25000.00); above it a refund
+        becomes a request INVO decides."""
+        with self._world.lock:
+            self._world.subscriptions.t.daily_cap = Decimal(str(usd))
+
+    def cancel_in_steam(self, subscription_id: str) -> None:
+        """The member cancels the agreement in Steam (``canceled_by "steam"``)."""
+        self._call(self._world.subscriptions.steam_cancel, subscription_id)
 
     # -- payouts and platform commerce: test-side helpers below --

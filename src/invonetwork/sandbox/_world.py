@@ -21,6 +21,7 @@ from ._svc_items import ItemPurchases
 from ._svc_phone_share import PhoneShare
 from ._svc_players import Players
 from ._svc_purchases import CurrencyPurchases
+from ._svc_subscriptions import Subscriptions
 from ._svc_transfers import Transfers
 from ._svc_webhooks import WebhookEndpoints
 
@@ -55,6 +56,7 @@ class World:
         # -- consoles and Steam:
 
         # -- subscriptions, cards and the subscription clock:
+        self.subscriptions = Subscriptions(self.state, self.purchases)
 
         # -- payouts and platform commerce:
 
