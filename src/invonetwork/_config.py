@@ -87,6 +87,17 @@ def _validate_base_url(base_url: str) -> str:
     return url
 
 
+def _environment_of_host(host: str) -> Optional[str]:
+    """``"live"`` / ``"test"`` for INVO's own host names, ``None`` for any other host (the
+    path is not looked at: see ``_environment_of_url``)."""
+    host = host.lower().rstrip(".")  # "invo.network." (a rooted name) is the same host
+    if host in _PRODUCTION_HOSTS:
+        return "live"
+    if host in _SANDBOX_HOSTS:
+        return "test"
+    return None
+
+
 def _environment_of_url(url: str) -> Optional[str]:
     """``"live"`` / ``"test"`` for INVO's own hosts, ``None`` for any other host.
 
@@ -96,13 +107,10 @@ def _environment_of_url(url: str) -> Optional[str]:
     ``api.invo.network`` (the production management host) counts as production too.
     """
     parts = urlsplit(url)
-    host = (parts.hostname or "").lower().rstrip(".")
-    if host in _SANDBOX_HOSTS:
+    environment = _environment_of_host(parts.hostname or "")
+    if environment == "live" and parts.path.lstrip("/").split("/", 1)[0] == "sandbox":
         return "test"
-    if host in _PRODUCTION_HOSTS:
-        first_segment = parts.path.lstrip("/").split("/", 1)[0]
-        return "test" if first_segment == "sandbox" else "live"
-    return None
+    return environment
 
 
 def environment_of_key(game_secret: str) -> Optional[str]:
