@@ -102,6 +102,8 @@ def _sandbox_parser(commands: Any) -> None:
     sandbox.add_argument("--prefix", default="/sandbox",
                          help="path prefix also served (default /sandbox; '' for none)")
     sandbox.add_argument("--game-id", type=int, default=1001, help="your game's id")
+    sandbox.add_argument("--tenant-type", choices=("game", "platform"), default="game",
+                         help="a game (default) or a platform tenant (platform commerce)")
     sandbox.add_argument("--game-secret", help="accept this game secret instead of a new one "
                                                "(or set INVO_SANDBOX_GAME_SECRET)")
     sandbox.add_argument("--webhook-secret", help="sign with this secret instead of a new one "
@@ -235,6 +237,7 @@ def _cmd_sandbox(args: argparse.Namespace, out: TextIO) -> int:
             port=args.port,
             game_secret=game_secret,
             game_id=args.game_id,
+            tenant_type=args.tenant_type,
             players=players,
             phone_owners=owners,
             path_prefix=args.prefix,

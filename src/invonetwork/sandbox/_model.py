@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, Optional
 
+from ..webhooks._events import OPT_IN_EVENT_TYPES
+
 __all__ = [
     "CheckoutSession",
     "Clock",
@@ -360,5 +362,9 @@ class WebhookSubscription:
     compression: Optional[str] = None
 
     def wants(self, event_type: str) -> bool:
-        """True when the subscription covers ``event_type``."""
-        return "*" in self.subscribed_events or event_type in self.subscribed_events
+        """True when the subscription covers ``event_type``. An opt-in type
+        (``payee.status_changed``, ``platform_commerce.declined``) must be named: ``*``
+        does not cover it."""
+        if event_type in self.subscribed_events:
+            return True
+        return "*" in self.subscribed_events and event_type not in OPT_IN_EVENT_TYPES

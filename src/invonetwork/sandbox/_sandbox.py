@@ -76,7 +76,7 @@ _WORLD_KNOBS = (
     "game_id", "game_name", "currency_name", "currency_symbol", "currency_per_usd",
     "platform_fee_percent", "checkout_ttl", "claim_code_ttl", "guardian_ttl",
     "verification_ttl", "otp_ttl", "sms_max_attempts", "sms_block_seconds",
-    "auto_create_players",
+    "auto_create_players", "tenant_type",
 )
 
 
@@ -91,8 +91,11 @@ def _world_config(knobs: dict[str, Any], extra_games: list[Game]) -> WorldConfig
         platform_fee_percent=to_decimal(knobs["platform_fee_percent"], "platform_fee_percent"),
         sms_max_attempts=int(knobs["sms_max_attempts"]),
         auto_create_players=bool(knobs["auto_create_players"]),
+        tenant_type=str(knobs["tenant_type"]),
         extra_games=extra_games,
     )
+    if config.tenant_type not in ("game", "platform"):
+        raise ValueError("tenant_type must be 'game' or 'platform'")
     for ttl in ("checkout_ttl", "claim_code_ttl", "guardian_ttl", "verification_ttl",
                 "otp_ttl", "sms_block_seconds"):
         setattr(config, ttl, float(knobs[ttl]))
@@ -136,6 +139,9 @@ class Sandbox:
         claim_code_ttl, guardian_ttl, verification_ttl, otp_ttl: Other lifetimes, seconds.
         sms_max_attempts, sms_block_seconds: SMS PIN attempts before a block, its length.
         auto_create_players: Create unknown players on writes (default True); else 404.
+        tenant_type: ``"game"`` (default) or ``"platform"``: only a platform tenant may use
+            ``server.platform_commerce`` (a game gets 403 ``NOT_A_PLATFORM_TENANT``); see
+            :meth:`set_tenant_type`.
         verbose: Log every request to stderr.
     """
 
@@ -168,6 +174,7 @@ class Sandbox:
         sms_max_attempts: int = 5,
         sms_block_seconds: float = 15 * 60,
         auto_create_players: bool = True,
+        tenant_type: str = "game",
         verbose: bool = False,
     ) -> None:
         prefix = _check_knobs(port, game_secret, path_prefix, webhook_secret)
@@ -810,3 +817,113 @@ class Sandbox:
         self._call(self._world.subscriptions.steam_cancel, subscription_id)
 
     # -- payouts and platform commerce: test-side helpers below --
+
+    def set_tenant_type(self, tenant_type: str) -> None:
+        """Make the sandbox's tenant a ``"platform"`` (Platform Commerce allowed) or a
+        ``"game"`` (403 ``NOT_A_PLATFORM_TENANT``) until :meth:`reset`, which goes back to
+        the constructor's ``tenant_type``."""
+        self._world.commerce.set_tenant_type(tenant_type)
+
+    @property
+    def tenant_type(self) -> str:
+        """``"game"`` or ``"platform"`` (see :meth:`set_tenant_type`)."""
+        return self._world.commerce.tenant_type
+
+    def payee_invite_url(self, payee_id: str) -> str:
+        """The link of the creator's latest invitation (INVO emails it to them)."""
+        payee = self._call(self._world.payouts.payee, payee_id)
+        return f"{self.base_url}/payees/{payee.payee_id}/invite/{payee.invite_token}"
+
+    def submit_payee_details(self, payee_id: str) -> dict[str, Any]:
+        """The creator gives INVO their details on the invitation page
+        (``details_submitted``); returns the ``payee`` object."""
+        return dict(self._call(self._world.payouts.submit_details, payee_id).answer())
+
+    def set_payee_status(self, payee_id: str, status: str) -> dict[str, Any]:
+        """INVO's review moves the creator on (``verified``, ``rejected``, ``suspended``,
+        ``expired``, back to ``verified``...); an impossible move is a 409
+        :class:`SandboxError`. Returns the ``payee`` object."""
+        return dict(self._call(self._world.payouts.set_payee_status, payee_id,
+                               status).answer())
+
+    def verify_payee(self, payee_id: str) -> dict[str, Any]:
+        """Submit the creator's details if needed, then verify them: the creator is payable."""
+        with self._world.lock:
+            payee = self._call(self._world.payouts.payee, payee_id)
+            if payee.status in ("invited", "rejected", "expired"):
+                self.submit_payee_details(payee_id)
+            return self.set_payee_status(payee_id, "verified")
+
+    def confirm_payout_as_owner(self, payout_id: int) -> dict[str, Any]:
+        """The account owner confirms a first creator payout (``owner_confirmation_required``)
+        in INVO's console; INVO may then approve it. Returns the payout object."""
+        payouts = self._world.payouts
+        return payouts.answer(self._call(payouts.confirm_owner, str(payout_id)))
+
+    def set_payout_status(
+        self, payout_id: int, status: str, *, return_reason_code: Optional[str] = None,
+        partner_message: Optional[str] = None,
+    ) -> dict[str, Any]:
+        """Move a payout one step (``approved``, ``rejected``, ``processing``, ``completed``,
+        ``failed``, ``returned``); emits ``payout.status_changed``. ``approved`` needs the
+        owner's confirmation first when the payout requires it. Returns the payout object."""
+        payouts = self._world.payouts
+        row = self._call(lambda: payouts.set_status(
+            str(payout_id), status, return_reason_code=return_reason_code,
+            partner_message=partner_message))
+        return payouts.answer(row)
+
+    def complete_payout(self, payout_id: int) -> dict[str, Any]:
+        """Walk a payout to ``completed``: the owner confirms (when needed), INVO approves,
+        the bank processes and pays. One ``payout.status_changed`` per step."""
+        with self._world.lock:
+            row = self._call(self._world.payouts.payout, str(payout_id))
+            if row.owner_confirmation_required and not row.owner_confirmed:
+                self.confirm_payout_as_owner(payout_id)
+            steps = ("approved", "processing", "completed")
+            for status in steps[steps.index(row.status) + 1 if row.status in steps else 0:]:
+                self.set_payout_status(payout_id, status)
+            return self._world.payouts.answer(row)
+
+    def set_owed_balance(self, amount_usd: Union[str, int, Decimal]) -> None:
+        """What INVO owes the game (payouts are paid from it; default 10000.00)."""
+        amount = to_decimal(amount_usd, "amount_usd")
+        with self._world.lock:
+            self._world.payouts.t.owed = amount
+
+    def owed_balance(self) -> Decimal:
+        """What INVO owes the game now (requested payouts are taken off at once)."""
+        with self._world.lock:
+            return self._world.payouts.t.owed
+
+    def approve_platform_purchase(self, approval_id: str) -> dict[str, Any]:
+        """The buyer approves a buyer-approved purchase on INVO's page: the balance is
+        debited and ``platform_commerce.purchased`` sent (or, if the balance is now short,
+        it ends ``failed`` / ``insufficient_balance``). Returns the approval object."""
+        commerce = self._world.commerce
+        return commerce.approval_answer(self._call(commerce.decide, approval_id, True))
+
+    def decline_platform_purchase(self, approval_id: str) -> dict[str, Any]:
+        """The buyer declines: ``declined``, and ``platform_commerce.declined`` (opt-in)."""
+        commerce = self._world.commerce
+        return commerce.approval_answer(self._call(commerce.decide, approval_id, False))
+
+    def pay_platform_checkout(self, session_id: str, *, settle: bool = True) -> dict[str, Any]:
+        """Pay a card purchase's hosted page. The order settles at once (``completed``,
+        ``platform_commerce.purchased``) unless ``settle=False`` leaves it
+        ``pending_payment`` for :meth:`settle_platform_order`."""
+        commerce = self._world.commerce
+        return dict(self._call(lambda: commerce.pay(session_id, settle=settle)))
+
+    def settle_platform_order(self, order_id: str) -> dict[str, Any]:
+        """The card payment of a ``pending_payment`` order is verified: ``completed``."""
+        commerce = self._world.commerce
+        return commerce.status_answer(self._call(commerce.settle, order_id))
+
+    def refund_platform_order_outside_api(
+        self, order_id: str, amount_usd: Union[str, int, Decimal]
+    ) -> None:
+        """Refund part of a card sale at the processor, outside the API: the next API refund
+        only records it (``adopted``, ``partial_refund``)."""
+        amount = to_decimal(amount_usd, "amount_usd")
+        self._call(self._world.commerce.refund_outside_api, order_id, amount)

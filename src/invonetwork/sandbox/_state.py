@@ -53,6 +53,8 @@ class WorldConfig:
     sms_max_attempts: int = 5
     sms_block_seconds: float = 15 * 60
     auto_create_players: bool = True
+    #: ``"game"`` or ``"platform"``: only a platform tenant may use Platform Commerce.
+    tenant_type: str = "game"
     extra_games: list[Game] = field(default_factory=list)
 
 

@@ -17,7 +17,9 @@ from typing import Any, Callable, Optional
 from ._model import Clock
 from ._state import State, WorldConfig
 from ._svc_claims import Claims, Guardians
+from ._svc_commerce import PlatformCommerce
 from ._svc_items import ItemPurchases
+from ._svc_payouts import Payouts
 from ._svc_phone_share import PhoneShare
 from ._svc_players import Players
 from ._svc_purchases import CurrencyPurchases
@@ -59,6 +61,8 @@ class World:
         self.subscriptions = Subscriptions(self.state, self.purchases)
 
         # -- payouts and platform commerce:
+        self.payouts = Payouts(self.state)
+        self.commerce = PlatformCommerce(self.state)
 
 
     @property
