@@ -37,5 +37,7 @@ def test_what_a_sandbox_gives_you() -> None:
         # sb.client(**kw) is InvoServer(sb.game_secret, sb.base_url, **kw)
         with sb.client(timeout=5) as invo:
             assert invo.base_url == sb.base_url
-            assert invo.mint_player_token(player_email="ada@example.com").token
+            # an unknown player needs a phone to be created (the API's rule)
+            assert invo.mint_player_token(player_email="ada@example.com",
+                                          player_phone="+15555550100").token
 # --8<-- [end:tour]

@@ -677,8 +677,11 @@ class GuardianApprovalStatusResult(_Result):
     transaction_id: Optional[Id] = wire(ID, "approval.transaction_id")
     expires_at: Optional[str] = wire(OPTIONAL_TEXT, "approval.expires_at")
     decided_at: Optional[str] = wire(OPTIONAL_TEXT, "approval.decided_at")
+    #: ``guardian_app``, ``timeout`` ... and ``email_link`` on the current API (as sent).
     decision_source: Optional[str] = wire(OPTIONAL_TEXT, "approval.decision_source")
     action_description: Optional[str] = wire(OPTIONAL_TEXT, "approval.action_description")
+    #: How the guardian was asked: ``"email"`` or ``"sms"`` (``None`` when not sent).
+    consent_channel: Optional[str] = wire(OPTIONAL_TEXT, "approval.consent_channel")
     raw: dict[str, Any] = _raw_field()
 
 

@@ -188,6 +188,33 @@ CALLS: list[Call] = [
 
     # -- players, phones, activity (current API part 1): add entries below --
 
+    Call("register_player",
+         lambda c: c.register_player(player_email=EMAIL, player_phone=PHONE, player_name="Ada"),
+         "POST", "/api/sdk/players",
+         body={"player_email": EMAIL, "player_phone": PHONE, "player_name": "Ada"},
+         ok={"status": "created"}),
+    Call("update_player_phone", lambda c: c.update_player_phone(player_email=EMAIL,
+                                                                 new_phone=PHONE),
+         "POST", "/api/sdk/players/phone", body={"player_email": EMAIL, "new_phone": PHONE},
+         idempotent=False, ok={"status": "updated"}),
+    Call("request_phone_change", lambda c: c.request_phone_change(player_email=EMAIL,
+                                                                   new_phone=PHONE),
+         "POST", "/api/sdk/players/phone/change-requests",
+         body={"player_email": EMAIL, "new_phone": PHONE}, idempotent=False,
+         ok={"change_request_id": "pcr_1"}),
+    Call("get_phone_change", lambda c: c.get_phone_change("pcr_1"),
+         "GET", "/api/sdk/players/phone/change-requests/pcr_1",
+         ok={"change_request_id": "pcr_1"}),
+    Call("get_player_activity",
+         lambda c: c.get_player_activity(player_email=EMAIL, limit=10, types=["send"]),
+         "GET", "/api/sdk/players/activity",
+         query={"player_email": EMAIL, "limit": "10", "types": "send"}),
+    Call("iterate_player_activity",
+         lambda c: list(c.iterate_player_activity(player_email=EMAIL, page_size=5)),
+         "GET", "/api/sdk/players/activity", query={"player_email": EMAIL, "limit": "5"}),
+    Call("get_player_rewards", lambda c: c.get_player_rewards(EMAIL),
+         "GET", "/api/sdk/loyalty/players/rewards", query={"player_email": EMAIL}),
+
     # -- consoles and Steam: add entries below --
 
     # -- subscriptions, cards, clock: add entries below --

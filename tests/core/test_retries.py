@@ -223,6 +223,12 @@ CONTRACT_IDEMPOTENT = {
     # checkout status and quotes (current API): reads, and a quote that moves no money
     "get_purchase_status": True, "wait_for_purchase": True, "quote_currency_purchase": True,
 }
+# players, phones, activity (current API part 1, section 4 "idem" column)
+CONTRACT_IDEMPOTENT.update({
+    "register_player": True, "update_player_phone": False, "request_phone_change": False,
+    "get_phone_change": True, "get_player_activity": True, "iterate_player_activity": True,
+    "get_player_rewards": True,
+})
 
 
 def test_catalogue_matches_the_contract_table() -> None:

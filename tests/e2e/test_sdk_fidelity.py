@@ -32,12 +32,12 @@ def test_a_claim_from_another_phone_is_refused_and_never_retried(
         invo.claim_currency(claim_code=code, receiver_player_name="Zed",
                             receiver_player_email="zed@example.com",
                             receiver_player_phone="+15555550198")
-    assert (info.value.status, info.value.code) == (400, "PHONE_MISMATCH")
+    assert (info.value.status, info.value.code) == (403, "PHONE_MISMATCH")
     assert sb.request_count("/api/currency-sends/claim-currency") == 1
     claimed = invo.claim_currency(claim_code=code, receiver_player_name="Zed",
                                   receiver_player_email="zed@example.com",
                                   receiver_player_phone="+15555550199")
-    assert claimed.status == "success" and claimed.new_balance == "25.00"
+    assert claimed.status == "success" and claimed.new_balance == "22.50"  # less the 10 % fee
 
 
 def test_a_token_for_another_players_phone_needs_consent(sb: Sandbox, invo: InvoServer) -> None:
@@ -71,4 +71,4 @@ def test_accounts_of_one_wallet_share_a_phone_and_the_claim_asks_which(
     alt = next(c for c in choose.candidates or [] if c["player_email"] == "zed.alt@example.com")
     done = invo.claim_currency(**args, receiver_player_id=alt["player_id"])
     assert done.status == "success"
-    assert sb.balance("zed.alt@example.com", game_id=2002) == Decimal("25")
+    assert sb.balance("zed.alt@example.com", game_id=2002) == Decimal("22.50")  # less 10 %

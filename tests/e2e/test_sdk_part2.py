@@ -64,7 +64,7 @@ def test_send_by_sms_pin_then_claim_currency(sb: Sandbox, invo: InvoServer) -> N
     claim = invo.claim_currency(claim_code=done.claim_code, receiver_player_name="Zed",
                                 receiver_player_email="zed@example.com",
                                 receiver_player_phone="+15555550199")
-    assert claim.status == "success" and claim.new_balance == "50.00"
+    assert claim.status == "success" and claim.new_balance == "45.00"  # less the 10 % fee
     assert claim.currency_name == "Star Credits" and not claim.needs_account_selection
     assert invo.get_send_status(txn).verification_state == "completed"
     assert invo.get_inbound_pending(player_phone="+15555550199").inbound_pending == []
@@ -107,7 +107,7 @@ def test_transfer_passkey_then_claim_with_account_selection(
     kid = next(c for c in choose.candidates if c["player_email"] == "zed.kid@example.com")
     done = invo.claim_transfer(**args, target_player_id=kid["player_id"])
     assert done.status == "success" and done.currency_name == "Gems"
-    assert sb.balance("zed.kid@example.com", game_id=3003) == Decimal("40")
+    assert sb.balance("zed.kid@example.com", game_id=3003) == Decimal("36.00")
     status = invo.get_transfer_status(txn)
     assert status.transaction_status == "completed" and status.currency_id == 3003
 

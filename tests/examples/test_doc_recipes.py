@@ -75,7 +75,7 @@ def test_a_send_confirmed_by_sms_pin_and_claimed_with_the_code(
     send = sends.send_fifty_to_bob(invo_client, receiving_game_id=2002)
     assert send.verification_method == "sms" and send.guardian_approval is None
     sends.print_send_status(invo_client, send)
-    assert capsys.readouterr().out == "awaiting_verification awaiting 50.00 50.00\n"
+    assert capsys.readouterr().out == "awaiting_verification awaiting 50.00 45.00\n"
 
     pin = invo_sandbox.last_sms_pin(send.transaction_id)  # what the sender's phone got
     assert pin is not None
@@ -94,7 +94,7 @@ def test_a_send_confirmed_by_sms_pin_and_claimed_with_the_code(
     assert claim_code is not None
     claim = sends.bob_claims(invo_client, claim_code)
     assert claim.status == "success" and not claim.needs_account_selection
-    assert invo_sandbox.balance("bob@example.com", game_id=2002) == Decimal("50.00")
+    assert invo_sandbox.balance("bob@example.com", game_id=2002) == Decimal("45.00")
     sends.print_send_status(invo_client, send)
     assert capsys.readouterr().out.split()[1] == "completed"
 
@@ -123,7 +123,7 @@ def test_a_sender_with_a_passkey_approves_in_the_browser(
     assert send.verification_method == "in_app"
     approved = invo_sandbox.approve_transaction(send.transaction_id)  # the web SDK's part
     assert sends.bob_claims(invo_client, approved["claim_code"]).status == "success"
-    assert invo_sandbox.balance("bob@example.com", game_id=3003) == Decimal("50.00")
+    assert invo_sandbox.balance("bob@example.com", game_id=3003) == Decimal("45.00")
 
 
 @pytest.mark.invo_sandbox(players=[{**ADA, "is_minor": True}])

@@ -286,8 +286,10 @@ def test_first_call(
     assert first_call.main(["first_call.py", "ada@example.com"]) == 0
     out = capsys.readouterr().out
     assert "player token: ivpt_" in out and "Gold Coins: 500.00" in out
-    assert first_call.main(["first_call.py", "new@example.com"]) == 0
+    assert first_call.main(["first_call.py", "new@example.com", "+15555550166"]) == 0
     assert capsys.readouterr().out.count("\n") >= 2
+    assert first_call.main(["first_call.py", "unknown@example.com"]) == 1  # no phone: 404
+    assert "PLAYER_NOT_FOUND" in capsys.readouterr().out
     monkeypatch.setenv("INVO_GAME_SECRET", "ivsdk_test_wrong")
     assert first_call.main(["first_call.py"]) == 1
     assert "INVO refused" in capsys.readouterr().out

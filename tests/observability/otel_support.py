@@ -34,6 +34,7 @@ SUCCESS_BODY: dict[str, Any] = {
     "signing_secret": "whsec_1",
     "status": "success",
     "item_purchase_history": [{"id": 1}],
+    "change_request_id": "pcr_1",
     "pagination": {"total": 1},
     "total_usd": "1.00",  # quote_currency_purchase
 }

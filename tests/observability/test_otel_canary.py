@@ -85,6 +85,15 @@ CALLS: dict[str, Call] = {
 
     # -- players, phones, activity (current API part 1): add entries below --
 
+    "register_player": lambda c: c.register_player(player_email=EMAIL, player_phone=PHONE),
+    "update_player_phone": lambda c: c.update_player_phone(player_email=EMAIL, new_phone=PHONE),
+    "request_phone_change": lambda c: c.request_phone_change(player_email=EMAIL,
+                                                             new_phone=PHONE),
+    "get_phone_change": lambda c: c.get_phone_change(ID),
+    "get_player_activity": lambda c: c.get_player_activity(player_email=EMAIL),
+    "iterate_player_activity": lambda c: list(c.iterate_player_activity(player_email=EMAIL)),
+    "get_player_rewards": lambda c: c.get_player_rewards(EMAIL),
+
     # -- consoles and Steam: add entries below --
 
     # -- subscriptions, cards, clock: add entries below --

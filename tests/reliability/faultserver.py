@@ -440,6 +440,8 @@ def success_body(request: Request) -> dict[str, Any]:
         "signing_secret": f"whsec_{token}",
         "status": "success",
         "item_purchase_history": [{"echo": token}],
+        "change_request_id": f"pcr_{token}",
+        "activity": [{"echo": token}],
         "pagination": {"total": 1},
         "total_usd": "1.00",  # quote_currency_purchase
     }

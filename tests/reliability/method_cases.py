@@ -138,6 +138,22 @@ METHODS: tuple[MethodCase, ...] = (
 
     # -- players, phones, activity (current API part 1): add entries below --
 
+    MethodCase("register_player", True,
+               lambda c, t: c.register_player(player_email=_email(t),
+                                              player_phone="+15555550100")),
+    MethodCase("update_player_phone", False,
+               lambda c, t: c.update_player_phone(player_email=_email(t),
+                                                  new_phone="+15555550100")),
+    MethodCase("request_phone_change", False,
+               lambda c, t: c.request_phone_change(player_email=_email(t),
+                                                   new_phone="+15555550100")),
+    MethodCase("get_phone_change", True, lambda c, t: c.get_phone_change(t)),
+    MethodCase("get_player_activity", True,
+               lambda c, t: c.get_player_activity(player_email=_email(t))),
+    MethodCase("iterate_player_activity", True,
+               lambda c, t: [e.raw for e in c.iterate_player_activity(player_email=_email(t))]),
+    MethodCase("get_player_rewards", True, lambda c, t: c.get_player_rewards(_email(t))),
+
     # -- consoles and Steam: add entries below --
 
     # -- subscriptions, cards, clock: add entries below --

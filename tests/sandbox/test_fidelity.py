@@ -31,13 +31,13 @@ def _claim(api: Api, code: str, phone: str, email: str = "zed@example.com") -> o
 def test_a_claim_with_another_phone_is_refused_and_moves_nothing(sb: Sandbox, api: Api) -> None:
     code = _approved_send(sb, api)
     wrong = _claim(api, code, "+15555550998")
-    assert wrong.status_code == 400  # type: ignore[attr-defined]
+    assert wrong.status_code == 403  # type: ignore[attr-defined]
     assert wrong.json()["code"] == "PHONE_MISMATCH"  # type: ignore[attr-defined]
     assert wrong.json()["field"] == "receiver_player_phone"  # type: ignore[attr-defined]
     assert [e for e in sb.events if e["event_type"] == "transfer.received"] == []
     right = _claim(api, code, "+15555550199")
     assert right.status_code == 200  # type: ignore[attr-defined]
-    assert sb.balance("zed@example.com", game_id=2002) == Decimal("50")
+    assert sb.balance("zed@example.com", game_id=2002) == Decimal("45.00")
 
 
 def test_a_transfer_claim_with_another_phone_is_refused(sb: Sandbox, api: Api) -> None:
@@ -49,7 +49,7 @@ def test_a_transfer_claim_with_another_phone_is_refused(sb: Sandbox, api: Api) -
             "target_player_email": "zed@example.com", "target_player_phone": "+15555550100",
             "target_currency_id": 2002}
     refused = api.post("/api/transfers/claim-transfer", body)
-    assert refused.status_code == 400 and refused.json()["code"] == "PHONE_MISMATCH"
+    assert refused.status_code == 403 and refused.json()["code"] == "PHONE_MISMATCH"
     assert sb.balance("ada@example.com", game_id=2002) == Decimal("0")
 
 
@@ -131,5 +131,5 @@ def test_a_claim_by_another_email_on_a_held_phone_needs_consent(sb: Sandbox, api
              {"approval_id": approval, "otp": sb.last_otp("+15555550111")}, secret=None)
     done = _claim(api, code, "+15555550111", email="stranger@example.com")
     assert done.json()["status"] == "success"  # type: ignore[attr-defined]
-    assert sb.balance("stranger@example.com", game_id=2002) == Decimal("50")
+    assert sb.balance("stranger@example.com", game_id=2002) == Decimal("45.00")
     assert sb.balance("bob@example.com", game_id=2002) == Decimal("0")

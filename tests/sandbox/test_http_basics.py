@@ -78,7 +78,8 @@ def test_no_prefix_option() -> None:
     with Sandbox(path_prefix="") as sb:
         api = Api(sb)
         assert sb.base_url == sb.root_url
-        assert api.post("/api/sdk/player-token", {"player_email": "a@example.com"}).ok
+        assert api.post("/api/sdk/player-token", {"player_email": "a@example.com",
+                                                  "player_phone": "+15555550177"}).ok
         r = api.post("/sandbox/api/sdk/player-token", {"player_email": "a@example.com"})
         assert r.status_code == 404
         api.close()

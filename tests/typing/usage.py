@@ -224,6 +224,47 @@ def checkout_status_and_quotes(invo: InvoServer) -> None:  # never called: type 
     print(breakdown.tax_usd, outcome, charged, quote.total_usd, quote.amount_cents)
 
 
+def players_phones_activity(invo: InvoServer) -> None:  # never called: type checking only
+    from invonetwork import (
+        LoyaltyCard,
+        LoyaltyCardReward,
+        LoyaltyCardsResult,
+        LoyaltyCardStep,
+        LoyaltyStepProgress,
+        PhoneChangeRequest,
+        PhoneChangeRequestResult,
+        PlayerActivityEntry,
+        PlayerActivityResult,
+        RegisterPlayerResult,
+        UpdatePlayerPhoneResult,
+    )
+
+    made: RegisterPlayerResult = invo.register_player(
+        player_email="p@example.com", player_phone="+15555550100", player_name="Ada")
+    moved: UpdatePlayerPhoneResult = invo.update_player_phone(
+        player_email="p@example.com", new_phone="+15555550101")
+    asked: PhoneChangeRequestResult = invo.request_phone_change(
+        player_email="p@example.com", new_phone="+15555550102")
+    seen: PhoneChangeRequest = invo.get_phone_change(asked.change_request_id)
+    token: Optional[str] = made.player_token
+    print(made.status, made.created, token, moved.identity_rekeyed, seen.confirmed_via)
+    page: PlayerActivityResult = invo.get_player_activity(
+        player_email="p@example.com", limit=20, cursor="c", types=["send", "transfer"])
+    cursor: Optional[str] = page.next_cursor
+    for entry in invo.iterate_player_activity(player_email="p@example.com", types=("send",),
+                                              page_size=50):
+        row: PlayerActivityEntry = entry
+        game = row.counterparty_game
+        print(row.amount, row.currency.currency_name, game.game_id if game else None)
+    print(cursor, page.limit, page.has_more)
+    cards: LoyaltyCardsResult = invo.get_player_rewards("p@example.com")
+    card: LoyaltyCard = cards.cards[0]
+    step: LoyaltyCardStep = card.steps[0]
+    progress: Optional[LoyaltyStepProgress] = step.progress
+    reward: LoyaltyCardReward = card.rewards[0]
+    print(progress, reward.code_masked, reward.can_redeem)
+
+
 def webhook_management(invo: InvoServer) -> None:  # never called: type checking only
     endpoint: WebhookEndpointResult = invo.register_webhook_endpoint(
         game_id=7, target_url="https://hooks.example.com/invo",

@@ -194,7 +194,8 @@ def _player_handlers(w: World) -> dict[Route[Any], Handler]:
 
     return {
         r.MINT_PLAYER_TOKEN: lambda c: _ok(wire.token(w.players.mint_token(
-            req_str(c.body, "player_email"), opt_phone(c.body, "player_phone")))),
+            req_str(c.body, "player_email"), opt_phone(c.body, "player_phone"),
+            opt_str(c.body, "player_name")))),
         r.BALANCE_BY_EMAIL: lambda c: _ok(wire.balances(w.state, w.players.by_email(c.params[0]))),
         r.LINKED_IDENTITIES: identities,
     }
@@ -263,7 +264,7 @@ def _movement_handlers(w: World, kind: str) -> dict[Route[Any], Handler]:
     send = kind == "send"
     return {
         r.INITIATE_SEND if send else r.INITIATE_TRANSFER:
-            lambda c: wire.initiated(w.transfers.initiate(initiation(kind, c.body))),
+            lambda c: wire.initiated(*w.transfers.initiate_answer(initiation(kind, c.body))),
         r.VERIFY_SMS_SEND if send else r.VERIFY_SMS_TRANSFER: verify,
         r.CLAIM_CURRENCY if send else r.CLAIM_TRANSFER:
             lambda c: _ok(wire.claim(w.state, w.claims.claim(claim_request(kind, c.body)))),

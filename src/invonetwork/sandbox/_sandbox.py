@@ -138,7 +138,9 @@ class Sandbox:
         checkout_ttl: Checkout session lifetime in seconds (default 900).
         claim_code_ttl, guardian_ttl, verification_ttl, otp_ttl: Other lifetimes, seconds.
         sms_max_attempts, sms_block_seconds: SMS PIN attempts before a block, its length.
-        auto_create_players: Create unknown players on writes (default True); else 404.
+        auto_create_players: Purchases, item purchases, senders and claimants naming an
+            unknown email create the player (default True); else 404. Minting and
+            ``register_player`` always follow the API (no phone: 404).
         tenant_type: ``"game"`` (default) or ``"platform"``: only a platform tenant may use
             ``server.platform_commerce`` (a game gets 403 ``NOT_A_PLATFORM_TENANT``); see
             :meth:`set_tenant_type`.
@@ -167,7 +169,7 @@ class Sandbox:
         webhook_retry_scale: float = 1.0,
         webhook_timeout: float = 10.0,
         checkout_ttl: float = 15 * 60,
-        claim_code_ttl: float = 72 * 3600,
+        claim_code_ttl: float = 24 * 3600,
         guardian_ttl: float = 24 * 3600,
         verification_ttl: float = 30 * 60,
         otp_ttl: float = 10 * 60,
@@ -451,12 +453,15 @@ class Sandbox:
                 "transaction_id": done.order.transaction_id,
                 "new_balance": fmt(done.new_balance)}
 
-    def approve_transaction(self, transaction_id: str) -> dict[str, Any]:
+    def approve_transaction(self, transaction_id: str,
+                            player_token: Optional[str] = None) -> dict[str, Any]:
         """The sender approves a send/transfer with their passkey (``in_app`` verification).
 
+        ``player_token`` (optional) is the token the browser uses: a token minted before the
+        sender's identity was re-keyed raises ``SandboxError`` 403 ``PLAYER_TOKEN_STALE``.
         Returns ``status``, ``claim_code`` and ``claim_code_expires_at``.
         """
-        mv = self._call(self._world.transfers.approve_in_app, transaction_id)
+        mv = self._call(self._world.transfers.approve_in_app, transaction_id, player_token)
         return {"status": "approved", "transaction_id": mv.transaction_id,
                 "claim_code": mv.claim_code,
                 "claim_code_expires_at": iso(mv.claim_code_expires_at or 0)}
@@ -758,6 +763,61 @@ class Sandbox:
                 card.maximum = to_decimal(maximum_usd, "maximum_usd")
 
     # -- players, phones, activity: test-side helpers below --
+
+    def confirm_phone_change(self, change_request_id: str,
+                             code: Optional[str] = None) -> dict[str, Any]:
+        """The player confirms a phone change on INVO's page (with ``code`` when given: a
+        wrong one is refused): the phone moves, the identity is re-keyed and
+        ``player.phone_changed`` is sent. Returns the request as ``get_phone_change`` reads it.
+        """
+        from ._api_players import change_request
+
+        req = self._call(self._world.phone_changes.confirm, change_request_id, "hosted_page",
+                         code)
+        return change_request(req, created=False)
+
+    def decline_phone_change(self, change_request_id: str) -> dict[str, Any]:
+        """The player declines the change on their device: it ends ``denied``."""
+        from ._api_players import change_request
+
+        return change_request(self._call(self._world.phone_changes.decline, change_request_id),
+                              created=False)
+
+    def change_phone_by_support(self, email: str, new_phone: str) -> None:
+        """INVO support changes a player's phone (``player.phone_changed`` with ``source``
+        ``support``)."""
+        self._call(self._world.phone_changes.support_change, email, new_phone)
+
+    @property
+    def email_outbox(self) -> list[dict[str, Any]]:
+        """The emails INVO sent players (phone change codes and links), oldest first."""
+        from ._svc_phones import tables
+
+        with self._world.lock:
+            return [dict(m) for m in tables(self._world.state).email_outbox]
+
+    def set_loyalty_cards(self, email: str, cards: list[Mapping[str, Any]]) -> None:
+        """Seed a player's loyalty cards (and switch the game's loyalty program on).
+
+        Each card is a mapping: ``title``, ``description``, ``order_mode`` (``ordered``
+        default, or ``any``), ``status`` (else derived), ``steps`` (each ``label``,
+        ``action``, ``target`` (1), ``progress`` (0), ``complete``, ``window_hours``) and
+        ``rewards`` (each ``reward_id``, ``state`` (``unlocked``), ``code`` (only its
+        masked form is ever served), ``unlocked_at``, ``expires_at``).
+        """
+        self._world.rewards.set_cards(email, cards)
+
+    def enable_loyalty(self) -> None:
+        """Switch the loyalty program on (no cards): rewards reads stop answering NO_TENANT."""
+        self._world.rewards.enable()
+
+    def set_identity_check_available(self, available: bool) -> None:
+        """Switch INVO's identity check off (claims answer 503 IDENTITY_CHECK_UNAVAILABLE,
+        nothing moves) or back on."""
+        from ._svc_phones import tables
+
+        with self._world.lock:
+            tables(self._world.state).identity_check_down = not available
 
     # -- consoles and Steam: test-side helpers below --
 

@@ -47,7 +47,7 @@ class WorldConfig:
     checkout_ttl: float = 15 * 60
     token_ttl: float = 15 * 60
     verification_ttl: float = 30 * 60
-    claim_code_ttl: float = 72 * 3600
+    claim_code_ttl: float = 24 * 3600
     guardian_ttl: float = 24 * 3600
     otp_ttl: float = 10 * 60
     sms_max_attempts: int = 5

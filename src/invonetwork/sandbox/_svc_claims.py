@@ -8,6 +8,7 @@ from typing import Optional, Union
 from ._model import DomainError, Movement, Player
 from ._state import State
 from ._svc_phone_share import PhoneShare
+from ._svc_phones import tables
 from ._svc_transfers import Transfers
 
 
@@ -49,6 +50,9 @@ class Claims:
         with s.lock:
             self.transfers.sweep()
             mv = self._claimable(req)
+            if tables(s).identity_check_down:
+                raise DomainError(503, "The identity check is unavailable; nothing moved. "
+                                  "Send the claim again later", "IDENTITY_CHECK_UNAVAILABLE")
             self.phone_share.require(req.receiver_phone, req.receiver_email)
             chosen = self._receiver(req)
             if isinstance(chosen, list):
@@ -58,8 +62,8 @@ class Claims:
             mv.state = "completed"
             mv.receiver_player_id = chosen.player_id
             mv.receiver_identity_id = chosen.identity_id
-            s.emit("transfer.received",
-                   {**self.transfers.event_data(mv), "receiver_email": chosen.email})
+            tables(s).completed_at[mv.transaction_id] = s.clock.now()
+            s.emit("transfer.received", self.transfers.event_data(mv, "inbound"))
             s.balance_changed(chosen, gid, f"{req.kind}_received", mv.transaction_id)
             return ClaimOutcome(mv, receiver=chosen)
 
@@ -70,17 +74,18 @@ class Claims:
         if mv is None or mv.kind != req.kind:
             raise DomainError(404, "Claim code not found", "CLAIM_CODE_NOT_FOUND")
         if mv.state == "expired":
-            raise DomainError(410, "This claim code has expired", "CLAIM_CODE_EXPIRED")
-        if mv.state == "completed":
-            raise DomainError(409, "This claim code was already used", "CLAIM_ALREADY_COMPLETED")
+            raise DomainError(400, "This claim code has expired", "CLAIM_EXPIRED")
+        if mv.state != "claim_pending":
+            raise DomainError(400, "This claim code cannot be claimed (already used or not "
+                              "claimable)", "NOT_CLAIMABLE")
         if req.receiver_phone != mv.receiver_phone:
-            raise DomainError(400, "This phone is not the one the money was sent to",
-                              "PHONE_MISMATCH", field=req.phone_field)
+            raise DomainError(403, "This phone is not the one the value was sent to; nothing "
+                              "moved", "PHONE_MISMATCH", field=req.phone_field)
         currency = s.games[mv.target_game_id].currency_id
         if req.kind == "transfer" and req.currency_id != currency:
             raise DomainError(
                 400, "target_currency_id is not the currency of the transfer's target game",
-                "CURRENCY_MISMATCH", expected_currency_id=currency,
+                "NOT_CLAIMABLE", expected_currency_id=currency,
             )
         return mv
 

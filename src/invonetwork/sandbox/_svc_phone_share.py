@@ -52,6 +52,8 @@ class PhoneShare:
             "PHONE_SHARE_APPROVAL_REQUIRED",
             approval_id=approval.approval_id,
             expires_at=iso(approval.expires_at),
+            phone_last4=phone[-4:],
+            consent_channel="sms",
         )
 
     def approved(self, phone: str, email: str) -> Optional[PhoneShareApproval]:

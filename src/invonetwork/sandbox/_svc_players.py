@@ -7,10 +7,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Optional
+from urllib.parse import urlsplit
 
 from ._model import E164_RE, DomainError, Game, Player, to_decimal
 from ._state import State
 from ._svc_phone_share import PhoneShare
+from ._svc_phones import pending_to, tables
 
 
 @dataclass(frozen=True)
@@ -30,11 +32,31 @@ class PlayerSeed:
 
 @dataclass(frozen=True)
 class PlayerToken:
-    """A minted player token."""
+    """A minted player token (``created`` / ``phone_mismatch``: what the mint found)."""
 
     token: str
     expires_at: float
     player: Player
+    created: bool = False
+    phone_mismatch: bool = False
+
+
+@dataclass(frozen=True)
+class Registered:
+    """A ``register_player`` outcome."""
+
+    created: bool
+    token: PlayerToken
+
+
+@dataclass(frozen=True)
+class PhoneUpdate:
+    """An ``update_player_phone`` outcome (``token``: fresh when the identity re-keyed)."""
+
+    updated: bool
+    rekeyed: bool
+    player: Player
+    token: Optional[PlayerToken]
 
 
 @dataclass(frozen=True)
@@ -122,18 +144,91 @@ class Players:
 
     # -- tokens, balances, identities -------------------------------------------------------
 
-    def mint_token(self, email: str, phone: Optional[str]) -> PlayerToken:
-        """A 15-minute player token; a phone of another account needs its owner's consent."""
+    def mint_token(self, email: str, phone: Optional[str],
+                   name: Optional[str] = None) -> PlayerToken:
+        """A 15-minute player token (the API's rules, whatever ``auto_create_players`` says).
+
+        An unknown email without a phone is 404 ``PLAYER_NOT_FOUND``; with a phone the player
+        is created (``created``). An existing player's phone and name never change:
+        ``phone_mismatch`` when the phone differs from the one on file (a player with none
+        gets it). A phone of another account needs its owner's consent (409).
+        """
         s = self.state
         with s.lock:
             if phone is not None:
                 self.phone_share.require(phone, email)
-            player = s.player_for_write(email)
-            s.attach_phone(player, phone)
-            token = f"ivpt_{secrets.token_urlsafe(24)}"
-            expires = s.clock.now() + s.config.token_ttl
-            s.tokens[token] = (player.email, expires)
-            return PlayerToken(token, expires, player)
+            player = s.find_player(email)
+            created = mismatch = False
+            if player is None:
+                if phone is None:
+                    raise DomainError(404, "Player not found; pass player_phone to create one",
+                                      "PLAYER_NOT_FOUND")
+                player = s.new_player(email, name)
+                s.attach_phone(player, phone)  # not when another wallet holds it (shared)
+                created = True
+            elif phone is not None and player.phone is not None and player.phone != phone:
+                mismatch = True
+            else:
+                s.attach_phone(player, phone)
+            return self._token(player, created=created, phone_mismatch=mismatch)
+
+    def _token(self, player: Player, **flags: bool) -> PlayerToken:
+        s = self.state
+        token = f"ivpt_{secrets.token_urlsafe(24)}"
+        expires = s.clock.now() + s.config.token_ttl
+        s.tokens[token] = (player.email, expires)
+        tables(s).token_identity[token] = player.identity_id
+        return PlayerToken(token, expires, player, **flags)
+
+    def token_is_stale(self, token: str) -> bool:
+        """Whether ``token`` was minted for an identity its player no longer has."""
+        with self.state.lock:
+            minted = tables(self.state).token_identity.get(token)
+            holder = self.state.tokens.get(token)
+            player = self.state.find_player(holder[0]) if holder else None
+            return minted is not None and player is not None and player.identity_id != minted
+
+    def register(self, email: str, phone: str, name: Optional[str]) -> Registered:
+        """Find or create the player (``register_player``); nobody is messaged."""
+        s = self.state
+        with s.lock:
+            player = s.find_player(email)
+            if player is not None and player.phone is not None and player.phone != phone:
+                raise DomainError(409, "This player is registered with another phone; nothing "
+                                  "changed", "PHONE_MISMATCH")
+            self.phone_share.require(phone, email)
+            created = player is None
+            if player is None:
+                player = s.new_player(email, name)
+            if player.phone is None:
+                player.phone = phone
+            return Registered(created, self._token(player))
+
+    def update_phone(self, email: str, new_phone: str) -> PhoneUpdate:
+        """Give a player without a phone one (re-keying its identity), or confirm the same.
+
+        Replacing a phone on file needs the player's confirmation: 409
+        ``PHONE_CHANGE_REQUIRES_VERIFICATION`` naming the change-request endpoint.
+        """
+        s = self.state
+        with s.lock:
+            player = s.find_player(email)
+            if player is None:
+                raise DomainError(404, "player_not_found")
+            if player.phone == new_phone:
+                return PhoneUpdate(False, False, player, None)
+            if player.phone is not None:
+                prefix = urlsplit(s.public_base()).path.rstrip("/")
+                raise DomainError(
+                    409, "Changing a phone on file needs the player's confirmation",
+                    "PHONE_CHANGE_REQUIRES_VERIFICATION",
+                    change_request_endpoint=f"{prefix}/api/sdk/players/phone/change-requests",
+                )
+            self.phone_share.require(new_phone, email)
+            pending_to(s, new_phone, "PENDING_TRANSFERS_TO_NEW_PHONE")
+            player.phone = new_phone
+            player.identity_id = secrets.token_hex(16)
+            return PhoneUpdate(True, True, player, self._token(player))
 
     def by_id(self, player_id: int) -> Player:
         """The player with this id, or 404 ``PLAYER_NOT_FOUND``."""

@@ -16,8 +16,17 @@ from typing import Any, Optional
 from ._fields import new_id, random_digits
 from ._model import DomainError, Game, Movement, Player, bad_request, fmt, iso
 from ._state import State
+from ._svc_phones import tables
 
 SEND_MAX = Decimal("1000000")
+#: The network fee on a send or transfer, taken from the sender's amount (3.5 % each title,
+#: 3 % INVO): 100.00 sent -> 90.00 received.
+NETWORK_FEE = Decimal("0.10")
+
+
+def network_fee(amount: Decimal) -> Decimal:
+    """The fee on ``amount``, rounded to the cent."""
+    return (amount * NETWORK_FEE).quantize(Decimal("0.01"))
 CLAIM_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
@@ -70,6 +79,8 @@ class Transfers:
         if mv.state == "awaiting_verification":
             if now >= mv.expires_at:
                 self.release(mv, "expired")
+                reason = "pin_expired" if mv.verification_method == "sms" else "approval_expired"
+                self._expired_events(mv, mv.expires_at, reason)
             else:
                 s.expires_at(mv.expires_at)
         elif mv.state == "pending_guardian_approval":
@@ -78,6 +89,7 @@ class Transfers:
                 mv.guardian_state, mv.guardian_decided_at = "expired", deadline
                 mv.guardian_decision_source = "timeout"
                 self.release(mv, "expired")
+                self._expired_events(mv, deadline, "approval_expired")
             else:
                 s.expires_at(deadline)
         elif mv.state == "claim_pending":
@@ -100,13 +112,36 @@ class Transfers:
         s = self.state
         mv.state = "expired"
         sender = s.find_player(mv.sender_email)
-        data = self.event_data(mv)
-        s.emit("transfer.claim_expired", data)
         if sender is not None:
             gid = mv.source_game_id
             sender.available[gid] = sender.balance(gid) + mv.amount
-            s.emit("transfer.refunded", {**data, "refunded_to": sender.email})
-            s.balance_changed(sender, gid, "refund", mv.transaction_id)
+        self._expired_events(mv, mv.claim_code_expires_at or s.clock.now(), "claim_expired")
+        if sender is not None:
+            s.balance_changed(sender, mv.source_game_id, "refund", mv.transaction_id)
+
+    def _expired_events(self, mv: Movement, when: float, expiry_reason: str) -> None:
+        """``transfer.claim_expired`` (both copies), then ``transfer.refunded`` (one)."""
+        s = self.state
+        tables(s).expiry_reasons[mv.transaction_id] = expiry_reason
+        reason = "claim_expired" if expiry_reason == "claim_expired" else "pin_expired"
+        common = {
+            "transaction_id": mv.transaction_id,
+            "from_game_id": str(mv.source_game_id),
+            "to_game_id": str(mv.target_game_id),
+            "from_player_id": str(self._player_id(mv.sender_email)),
+            "amount": fmt(mv.amount),
+            "expired_at": iso(when),
+            "reason": reason,
+            "expiry_reason": expiry_reason,
+            "flow": mv.kind,
+        }
+        for direction in ("outbound", "inbound"):
+            s.emit("transfer.claim_expired", {**common, "direction": direction})
+        s.emit("transfer.refunded", {**common, "refunded_amount": fmt(mv.amount)})
+
+    def _player_id(self, email: str) -> Any:
+        player = self.state.find_player(email)
+        return player.player_id if player is not None else ""
 
     # -- initiate ---------------------------------------------------------------------------
 
@@ -119,7 +154,10 @@ class Transfers:
                 return replay  # type: ignore[no-any-return]
             self._check_destination(req)
             sender = s.player_for_write(req.sender_email, req.sender_name)
+            had_phone = sender.phone is not None
             s.attach_phone(sender, req.sender_phone)
+            if not had_phone and sender.phone is not None:
+                self._rekey(sender, req)
             gid = s.config.game_id
             if sender.balance(gid) < req.amount:
                 raise DomainError(
@@ -133,6 +171,24 @@ class Transfers:
                 self._await_sender(mv, sender)
             s.remember(req.kind, req.client_request_id, req.fingerprint, mv)
             return mv
+
+    def _rekey(self, sender: Player, req: Initiation) -> None:
+        """A phone added to an email-only sender re-keys its identity (a fresh token)."""
+        s = self.state
+        sender.identity_id = secrets.token_hex(16)
+        token = f"ivpt_{secrets.token_urlsafe(24)}"
+        expires = s.clock.now() + s.config.token_ttl
+        s.tokens[token] = (sender.email, expires)
+        tables(s).token_identity[token] = sender.identity_id
+        tables(s).rekeyed[(req.kind, req.client_request_id)] = {
+            "identity_rekeyed": True, "identity_id": sender.identity_id,
+            "player_token": token, "player_token_expires_at": iso(expires)}
+
+    def initiate_answer(self, req: Initiation) -> tuple[Movement, Optional[dict[str, Any]]]:
+        """:meth:`initiate`, and the re-keyed identity's answer fields (``None``: no re-key)."""
+        with self.state.lock:
+            mv = self.initiate(req)
+            return mv, tables(self.state).rekeyed.get((req.kind, mv.client_request_id))
 
     def _check_destination(self, req: Initiation) -> None:
         s = self.state
@@ -154,7 +210,8 @@ class Transfers:
             sender_email=sender.email, sender_name=req.sender_name,
             sender_phone=req.sender_phone, receiver_email=req.receiver_email.lower(),
             receiver_phone=req.receiver_phone, source_game_id=gid,
-            target_game_id=req.target_game_id, amount=req.amount, net_amount=req.amount,
+            target_game_id=req.target_game_id, amount=req.amount,
+            net_amount=req.amount - network_fee(req.amount),
             amount_wire=req.amount_wire, created_at=now,
             expires_at=s.expires_at(now + s.config.verification_ttl),
             sms_attempts_left=s.config.sms_max_attempts,
@@ -232,16 +289,34 @@ class Transfers:
         raise DomainError(400, "Invalid verification code", "INVALID_SMS_PIN",
                           attempts_remaining=mv.sms_attempts_left)
 
-    def approve_in_app(self, transaction_id: str) -> Movement:
-        """The sender's passkey approval (a test-side helper: the browser does this)."""
+    def approve_in_app(self, transaction_id: str, player_token: Optional[str] = None) -> Movement:
+        """The sender's passkey approval (a test-side helper: the browser does this).
+
+        With the ``player_token`` the browser holds: one minted for the sender's identity
+        before it was re-keyed is 403 ``PLAYER_TOKEN_STALE``.
+        """
         with self.state.lock:
             self.sweep()
             mv = self.movement(None, transaction_id)
+            if player_token is not None:
+                self._check_token(mv, player_token)
             if mv.state != "awaiting_verification":
                 raise DomainError(409, f"Transaction is not awaiting verification ({mv.state})",
                                   "TRANSACTION_NOT_PENDING")
             self.approve(mv, "passkey")
             return mv
+
+    def _check_token(self, mv: Movement, token: str) -> None:
+        s = self.state
+        holder = s.tokens.get(token)
+        if holder is None or holder[0] != mv.sender_email or s.clock.now() >= holder[1]:
+            raise DomainError(401, "The player token is not valid for this sender",
+                              "INVALID_PLAYER_TOKEN")
+        sender = s.find_player(mv.sender_email)
+        minted = tables(s).token_identity.get(token)
+        if sender is not None and minted is not None and minted != sender.identity_id:
+            raise DomainError(403, "This token was minted before the player's identity was "
+                              "re-keyed: mint a new one", "PLAYER_TOKEN_STALE")
 
     def approve(self, mv: Movement, how: str) -> None:
         """Verified: debit the reserve, issue the claim code, emit the sent events."""
@@ -255,9 +330,9 @@ class Transfers:
         mv.claim_code = self._new_claim_code()
         mv.claim_code_expires_at = s.expires_at(now + s.config.claim_code_ttl)
         s.claim_codes[mv.claim_code] = mv.transaction_id
-        data = self.event_data(mv)
-        s.emit("transfer.sent", {**data, "approved_by": how})
-        s.emit("transfer.claim_pending", data)
+        s.emit("transfer.sent", {**self.event_data(mv, "outbound"), "approved_by": how})
+        for direction in ("outbound", "inbound"):
+            s.emit("transfer.claim_pending", self.event_data(mv, direction))
         s.balance_changed(sender, gid, mv.kind, mv.transaction_id)
 
     def _new_claim_code(self) -> str:
@@ -266,22 +341,26 @@ class Transfers:
             if code not in self.state.claim_codes:
                 return code
 
-    def event_data(self, mv: Movement) -> dict[str, Any]:
-        """The ``data`` of every ``transfer.*`` event about ``mv``."""
-        target = self.state.games[mv.target_game_id]
-        return {
+    def event_data(self, mv: Movement, direction: str) -> dict[str, Any]:
+        """The ``data`` of a ``transfer.*`` copy about ``mv`` (``outbound``: the sending
+        title's; ``inbound``: the destination title's, which alone names the phone)."""
+        data: dict[str, Any] = {
             "transaction_id": mv.transaction_id,
-            "flow": mv.kind,
             "order_id": mv.order_id,
-            "sender_email": mv.sender_email,
-            "receiver_email": mv.receiver_email,
-            "to_phone": mv.receiver_phone,
             "amount": fmt(mv.amount),
-            "net_amount": fmt(mv.net_amount),
-            "source_game_id": mv.source_game_id,
-            "target_game_id": target.game_id,
-            "currency_name": target.currency_name,
+            "net_transfer_amount": fmt(mv.net_amount),
+            "claim_code_expires_at": None if mv.claim_code_expires_at is None
+            else iso(mv.claim_code_expires_at),
+            "from_game_id": str(mv.source_game_id),
+            "to_game_id": str(mv.target_game_id),
+            "from_player_id": str(self._player_id(mv.sender_email)),
+            "direction": direction,
+            "flow": mv.kind,
         }
+        if direction == "inbound":
+            data["to_phone"] = mv.receiver_phone
+            data["to_identity_id"] = mv.receiver_identity_id
+        return data
 
     # -- reads ------------------------------------------------------------------------------
 

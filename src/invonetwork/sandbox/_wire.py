@@ -19,7 +19,8 @@ Body = dict[str, Any]
 
 def token(t: PlayerToken) -> Body:
     return {"success": True, "token": t.token, "expires_at": iso(t.expires_at),
-            "identity_id": t.player.identity_id}
+            "identity_id": t.player.identity_id, "created": t.created,
+            "phone_mismatch": t.phone_mismatch}
 
 
 def _balance_row(state: State, player: Player, gid: int) -> Body:
@@ -118,19 +119,21 @@ def history(page: HistoryPage) -> Body:
     }
 
 
-def initiated(mv: Movement) -> tuple[int, Body]:
-    """The FIRST answer of an initiate call (a replay renders the same)."""
+def initiated(mv: Movement, extra: Optional[Body] = None) -> tuple[int, Body]:
+    """The FIRST answer of an initiate call (a replay renders the same); ``extra``: the
+    re-keyed identity's fields, when the call gave an email-only sender a phone."""
     if mv.guardian_approval_id is not None:
         return 202, {
             "success": True, "status": "pending_guardian_approval",
-            "transaction_id": mv.transaction_id,
+            "transaction_id": mv.transaction_id, "verification_method": "sms",
             "guardian_approval": {"approval_id": mv.guardian_approval_id, "state": "pending",
                                   "expires_at": iso(mv.guardian_expires_at or 0)},
+            **(extra or {}),
         }
     return 200, {"success": True, "status": "pending_verification",
                  "transaction_id": mv.transaction_id,
                  "verification_method": mv.verification_method,
-                 "expires_at": iso(mv.expires_at)}
+                 "expires_at": iso(mv.expires_at), **(extra or {})}
 
 
 def verified(mv: Movement, new_balance: Decimal) -> Body:

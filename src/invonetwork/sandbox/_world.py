@@ -16,11 +16,13 @@ from typing import Any, Callable, Optional
 
 from ._model import Clock
 from ._state import State, WorldConfig
+from ._svc_activity import Activity, Rewards
 from ._svc_claims import Claims, Guardians
 from ._svc_commerce import PlatformCommerce
 from ._svc_items import ItemPurchases
 from ._svc_payouts import Payouts
 from ._svc_phone_share import PhoneShare
+from ._svc_phones import PhoneChanges
 from ._svc_players import Players
 from ._svc_purchases import CurrencyPurchases
 from ._svc_subscriptions import Subscriptions
@@ -54,6 +56,9 @@ class World:
         # -- checkout status and quotes:
 
         # -- players, phones, activity (current API, part 1):
+        self.phone_changes = PhoneChanges(self.state, self.phone_share)
+        self.activity = Activity(self.state)
+        self.rewards = Rewards(self.state)
 
         # -- consoles and Steam:
 

@@ -24,11 +24,11 @@ from .conftest import (
 )
 
 
-def test_a_claim_credits_the_destination_currency_one_to_one(world: World) -> None:
+def test_a_claim_credits_the_destination_currency_after_the_network_fee(world: World) -> None:
     code = verified(world, amount="50")
     outcome = world.claims.claim(claim(code))
     assert outcome.receiver is not None and outcome.receiver.email == "zed@example.com"
-    assert outcome.receiver.balance(2002) == Decimal("50")
+    assert outcome.receiver.balance(2002) == Decimal("45.00")  # 10 % network fee
     assert outcome.receiver.phone == ZED_PHONE  # a free phone goes to its claimant
     assert outcome.movement.state == "completed"
     assert event_types(world)[-2:] == ["transfer.received", "balance.updated"]
@@ -38,17 +38,18 @@ def test_claim_codes_are_case_insensitive_single_use_and_expire(world: World) ->
     code = verified(world, request_id="a")
     world.claims.claim(claim(code.lower()))
     used = refused(world.claims.claim, claim(code))
-    assert used.status == 409 and used.body["code"] == "CLAIM_ALREADY_COMPLETED"
+    assert used.status == 400 and used.body["code"] == "NOT_CLAIMABLE"
     assert refused(world.claims.claim, claim("NOPE2345")).status == 404
     late = verified(world, request_id="b")
-    world.state.clock.advance(72 * 3600)
-    assert refused(world.claims.claim, claim(late)).status == 410
+    world.state.clock.advance(24 * 3600)
+    expired = refused(world.claims.claim, claim(late))
+    assert expired.status == 400 and expired.body["code"] == "CLAIM_EXPIRED"
 
 
 def test_the_phone_must_be_the_one_the_money_was_sent_to(world: World) -> None:
     code = verified(world)
     failure = refused(world.claims.claim, claim(code, phone="+15555550998"))
-    assert failure.status == 400 and failure.body["code"] == "PHONE_MISMATCH"
+    assert failure.status == 403 and failure.body["code"] == "PHONE_MISMATCH"
     assert failure.body["field"] == "receiver_player_phone"
     assert world.claims.claim(claim(code)).receiver is not None
 
@@ -56,7 +57,7 @@ def test_the_phone_must_be_the_one_the_money_was_sent_to(world: World) -> None:
 def test_a_transfer_claim_names_the_destination_currency(world: World) -> None:
     code = verified(world, kind="transfer")
     wrong = refused(world.claims.claim, claim(code, kind="transfer", currency=3003))
-    assert wrong.body["code"] == "CURRENCY_MISMATCH" and wrong.body["expected_currency_id"] == 2002
+    assert wrong.body["code"] == "NOT_CLAIMABLE" and wrong.body["expected_currency_id"] == 2002
     assert refused(world.claims.claim, claim(code, kind="send")).status == 404  # wrong flow
     done = world.claims.claim(claim(code, kind="transfer", currency=2002))
     assert done.receiver is not None

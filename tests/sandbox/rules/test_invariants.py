@@ -32,6 +32,12 @@ def in_flight(world: World) -> Decimal:
                 if mv.state == "claim_pending"), Decimal("0"))
 
 
+def network_fees(world: World) -> Decimal:
+    """The network fee kept on every collected send or transfer (10 %)."""
+    return sum((mv.amount - mv.net_amount for mv in world.state.movements.values()
+                if mv.state == "completed"), Decimal("0"))
+
+
 operation = st.one_of(
     st.tuples(st.just("buy"), st.integers(0, 2), st.integers(1, 300)),
     st.tuples(st.just("send"), st.integers(0, 2), st.integers(0, 2), st.integers(1, 300)),
@@ -85,7 +91,7 @@ def test_money_is_conserved_and_never_negative(ops: list[tuple[object, ...]]) ->
     counter = [0]
     for op in ops:
         spent += apply(world, op, counter)
-        assert total_money(world) + in_flight(world) + spent == start
+        assert total_money(world) + in_flight(world) + network_fees(world) + spent == start
         for player in world.state.players.values():
             assert all(v >= 0 for v in player.available.values())
             assert all(v >= 0 for v in player.reserved.values())
@@ -151,8 +157,8 @@ def test_a_claim_code_raced_from_many_threads_pays_once() -> None:
     world.transfers.verify_sms("send", mv.transaction_id, mv.sms_pin or "")
     results = _race(6, lambda: world.claims.claim(claim(mv.claim_code or "")))
     failures = [r for r in results if isinstance(r, DomainError)]
-    assert len(failures) == 5 and {f.status for f in failures} == {409}
-    assert world.players.by_email("zed@example.com").balance(2002) == Decimal("30")
+    assert len(failures) == 5 and {f.status for f in failures} == {400}
+    assert world.players.by_email("zed@example.com").balance(2002) == Decimal("27.00")
 
 
 def test_a_checkout_raced_from_many_threads_credits_once() -> None:

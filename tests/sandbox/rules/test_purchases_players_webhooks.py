@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from invonetwork.sandbox import _wire as wire
+from invonetwork.sandbox._model import iso
 from invonetwork.sandbox._svc_purchases import CheckoutRequest, DirectPurchase, outcome_for
 from invonetwork.sandbox._svc_webhooks import SECRET_GRACE_SECONDS, Registration, check_target_url
 from invonetwork.sandbox._world import World
@@ -234,15 +235,18 @@ def test_transfer_events_carry_the_movement(world: World) -> None:
     mv = world.transfers.initiate(initiation(kind="transfer", amount="12.5", game=3003))
     world.transfers.verify_sms("transfer", mv.transaction_id, mv.sms_pin or "")
     sent = world.state.events[0]["data"]
+    ada = world.players.by_email(ADA)
     assert sent == {
         "transaction_id": mv.transaction_id, "flow": "transfer", "order_id": mv.order_id,
-        "sender_email": ADA, "receiver_email": "zed@example.com",
-        "to_phone": "+15555550199", "amount": "12.50", "net_amount": "12.50",
-        "source_game_id": 1001, "target_game_id": 3003, "currency_name": "Gems",
-        "approved_by": "sms",
+        "amount": "12.50", "net_transfer_amount": "11.25",
+        "claim_code_expires_at": iso(mv.claim_code_expires_at or 0),
+        "from_game_id": "1001", "to_game_id": "3003", "from_player_id": str(ada.player_id),
+        "direction": "outbound", "approved_by": "sms",
     }
-    assert world.state.events[1]["data"] == {k: v for k, v in sent.items()
-                                             if k != "approved_by"}
+    outbound, inbound = world.state.events[1]["data"], world.state.events[2]["data"]
+    assert outbound == {k: v for k, v in sent.items() if k != "approved_by"}
+    assert inbound == {**outbound, "direction": "inbound", "to_phone": "+15555550199",
+                       "to_identity_id": None}
 
 
 def test_seeding_an_existing_email_updates_that_player(world: World) -> None:

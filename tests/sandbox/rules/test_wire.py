@@ -40,7 +40,7 @@ def test_a_minors_initiate_answer_is_a_202_with_the_approval() -> None:
     mv = world.transfers.initiate(initiation(sender="kid@example.com",
                                              sender_phone="+15555550133", amount="1"))
     status, body = wire.initiated(mv)
-    assert status == 202 and "verification_method" not in body
+    assert status == 202 and body["verification_method"] == "sms"  # current API: beside it
     assert body["guardian_approval"]["state"] == "pending"
     approval = wire.approval(world.state, mv)
     assert approval["action_description"] == (
@@ -57,7 +57,7 @@ def test_claim_bodies_for_success_and_for_a_choice(world: World) -> None:
                                                                  "zed2@example.com"]
     done = wire.claim(world.state, world.claims.claim(claim(code, chosen=3)))
     assert done["status"] == "success" and done["currency_name"] == "Star Credits"
-    assert done["new_balance"] == "50.00" and done["player_id"] == 3
+    assert done["new_balance"] == "45.00" and done["player_id"] == 3
 
 
 def test_item_receipt_and_history(world: World) -> None:
