@@ -9,6 +9,7 @@ import json
 import subprocess
 import sys
 import time
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -207,3 +208,19 @@ def test_public_names() -> None:
             assert value.__doc__, name
     for name in required - {"decompress_webhook_body"}:
         assert getattr(invonetwork, name) is getattr(webhooks, name)
+
+
+@pytest.mark.parametrize("event_type", ["transfer.claim_pending", "transfer.claim_expired",
+                                        "transfer.refunded"])
+def test_transfer_samples_have_the_current_shape(event_type: str) -> None:
+    """Samples follow the current catalogue: game ids as strings, no emails, no claim code."""
+    from invonetwork.webhooks import WebhookEvent
+    from invonetwork.webhooks._delivery import sample_event_data
+
+    data = sample_event_data(event_type)
+    assert not any("email" in key for key in data) and "claim_code" not in data
+    event = WebhookEvent.from_payload({"event_id": "e", "event_type": event_type, "data": data})
+    payload = event.payload()
+    assert (payload.from_game_id, payload.to_game_id) == ("1001", "2002")  # type: ignore[union-attr]
+    assert payload.amount == Decimal("25.00")  # type: ignore[union-attr]
+    assert ("direction" in data) is (event_type != "transfer.refunded")

@@ -75,18 +75,32 @@ def _item_sample() -> dict[str, Any]:
     }
 
 
-def _transfer_sample() -> dict[str, Any]:
-    return {
-        "flow": "transfer",
+def _transfer_sample(event_type: str) -> dict[str, Any]:
+    """A transfer event's ``data`` in the current API's shape (webhook-events §1.3).
+
+    The claim code is never sent; ``transfer.refunded`` (sending title only) has no
+    ``direction``; ``transfer.sent`` / ``transfer.received`` have no published key list and
+    get the common keys.
+    """
+    sample: dict[str, Any] = {
         "order_id": _new_id("ord_"),
-        "sender_email": "sender@example.com",
-        "receiver_email": "player@example.com",
-        "to_phone": "+15555550100",
+        "from_game_id": "1001",
+        "to_game_id": "2002",
+        "from_player_id": "7",
         "amount": "25.00",
-        "net_amount": "25.00",
-        "source_game_id": 1001,
-        "target_game_id": 2002,
     }
+    if event_type == "transfer.claim_pending":
+        sample.update(net_transfer_amount="22.50", direction="outbound",
+                      claim_code_expires_at=format_created_at(time.time() + 86400))
+    elif event_type == "transfer.claim_expired":
+        sample.update(direction="outbound", reason="claim_expired",
+                      expiry_reason="claim_expired", expired_at=format_created_at(time.time()))
+    elif event_type == "transfer.refunded":
+        sample.update(refunded_amount="25.00", reason="claim_expired",
+                      expiry_reason="claim_expired", expired_at=format_created_at(time.time()))
+    else:
+        sample.update(flow="transfer", net_transfer_amount="22.50")
+    return sample
 
 
 def sample_event_data(event_type: str) -> dict[str, Any]:
@@ -112,7 +126,8 @@ def sample_event_data(event_type: str) -> dict[str, Any]:
     if event_type == "item.purchased":
         return {**common, **_item_sample()}
     if event_type.startswith("transfer."):
-        return {**common, **_transfer_sample()}
+        # Transfer events carry no player email (webhook-events §1.3).
+        return {"transaction_id": common["transaction_id"], **_transfer_sample(event_type)}
     if event_type == "balance.updated":
         return {**common, "identity_id": _new_id("idn_"), "reason": "purchase"}
     return common
