@@ -18,13 +18,14 @@ from invonetwork import InvoServer
 
 # --8<-- [start:environments]
 def client_from_key(game_secret: str) -> InvoServer:
-    """The key's prefix picks the environment: ``ivsdk_test_`` the sandbox,
-    ``ivsdk_live_`` production. A key aimed at the other environment's host is refused."""
+    """The key's prefix picks the environment: ``ivsdk_test_`` (or ``ivsdk_demo_``) the
+    sandbox, ``ivsdk_live_`` production. An older key without a prefix is looked up on the
+    first request. A key aimed at the other environment's host is refused."""
     return InvoServer(game_secret)
 
 
 def client_with_explicit_url(game_secret: str) -> InvoServer:
-    """Say where to go: a key without a known prefix needs it, and explicit is clearer."""
+    """Say where to go: explicit is clearer, and an older key then needs no lookup."""
     return InvoServer(game_secret, "https://sandbox.invo.network/sandbox")
     # production: InvoServer(game_secret, "https://invo.network")
 # --8<-- [end:environments]

@@ -115,9 +115,10 @@ def run(invo: InvoServer, player_email: str, sandbox: Any = None) -> None:
         show("checkout URL", checkout.checkout_url)
 
         if sandbox is not None:
-            step(3, "Pay it, as the page's Pay button does (POST <checkout_url>/pay)")
+            step(3, "Pay it, as the page's Pay button does (POST <checkout page>/pay)")
+            page = checkout.checkout_url.split("?")[0]  # the URL without its ?session=<token>
             paid = requests.post(
-                checkout.checkout_url + "/pay", json={}, timeout=10,
+                page + "/pay", json={}, timeout=10,
                 headers={"User-Agent": "invonetwork-quickstart"},
             ).json()
             show("status", paid["status"])

@@ -26,6 +26,9 @@ class Caller:
         """Send ``route`` with the checked ``values`` and read its result."""
         raise NotImplementedError  # InvoServer provides it
 
+    def _environment_base(self) -> None:
+        """Settle ``base_url`` when it is not known yet (an older key's environment lookup)."""
+
 
 class Namespace:
     """A group of calls reached as an attribute of the client (``server.payouts``)."""

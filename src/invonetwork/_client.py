@@ -37,6 +37,7 @@ from ._config import (
     resolve_base_url,
     validate_timeout,
 )
+from ._environment import KeyEnvironmentLookup
 from ._hooks import Hooks
 from ._money import (
     MAX_ACKNOWLEDGED_TOTAL_USD,
@@ -198,6 +199,11 @@ def _item_prices(item_quantity: object, unit_price: Money, total_price: Money) -
     return item_quantity
 
 
+def _management_for(base_url: str) -> str:
+    """The webhook management host that goes with ``base_url``."""
+    return PRODUCTION_MANAGEMENT_URL if base_url == PRODUCTION_BASE_URL else base_url
+
+
 def _check_telemetry(telemetry: object) -> Optional[Telemetry]:
     if telemetry is not None and not isinstance(telemetry, Telemetry):
         raise ConfigurationError("telemetry must be an invonetwork.Telemetry instance")
@@ -236,8 +242,11 @@ class InvoServer(CheckoutCalls, PlayerCalls, DeviceCalls):
         game_secret: Your game's secret key (``ivsdk_...``). Server-side only.
         base_url: ``https://invo.network`` (production) or
             ``https://sandbox.invo.network/sandbox`` (sandbox). When left out, an
-            ``ivsdk_live_`` key selects production and an ``ivsdk_test_`` key the sandbox.
-            ``http://`` is accepted only for localhost.
+            ``ivsdk_live_`` key selects production and an ``ivsdk_test_`` or ``ivsdk_demo_``
+            key the sandbox; any other (older) key is looked up: the first request asks INVO
+            which environment the key belongs to (``EnvironmentUnknownError`` when neither
+            does; a claim is cached per key for the process). ``http://`` is accepted only
+            for localhost.
         timeout: Seconds per attempt, or a ``(connect, read)`` pair.
         max_retries: Extra attempts for idempotent calls (0 disables retries).
         retry_base_delay: Base of the exponential backoff, in seconds.
@@ -256,11 +265,16 @@ class InvoServer(CheckoutCalls, PlayerCalls, DeviceCalls):
             spans and metrics through the global providers whenever the application has
             configured them (the ``otel`` extra), and does nothing otherwise; pass
             ``Telemetry(enabled=False)`` to turn it off, or providers of your own.
+        http: Not supported (INVO's SDK takes a transport callable here): any value other
+            than ``None`` is a ``ConfigurationError``. Pass ``session=`` to change how
+            requests travel; the SDK keeps its own guarantees (no redirects, size caps, time
+            limits, no secret in errors), which a foreign transport could not.
 
     Raises:
-        ConfigurationError: On an empty secret, a non-https or malformed ``base_url``, a key
-            aimed at the other environment's host, or another unusable option (it is also a
-            ``ValueError``).
+        ConfigurationError: On an empty secret, a non-https or malformed ``base_url``, an
+            unusable option (it is also a ``ValueError``).
+        KeyEnvironmentMismatchError: an ``ivsdk_live_`` key with the sandbox host, or an
+            ``ivsdk_test_`` key with production (a ``ConfigurationError``).
     """
 
     def __init__(
@@ -279,16 +293,24 @@ class InvoServer(CheckoutCalls, PlayerCalls, DeviceCalls):
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         telemetry: Optional[Telemetry] = None,
         sandbox_clock_key: Optional[str] = None,
+        http: None = None,
     ) -> None:
         secret = SecretStr(game_secret) if isinstance(game_secret, str) else game_secret
         del game_secret  # only the masked copy stays in this frame
-        self.base_url = resolve_base_url(secret, base_url)
+        if http is not None:
+            raise ConfigurationError(
+                "http= (a transport callable) is not supported by this SDK: pass "
+                "session=requests.Session(...) for proxies, CAs or mTLS, and hooks= or "
+                "telemetry= to observe requests (see docs/configuration.md)"
+            )
+        # None: an older key without base_url; the first request asks INVO (``_environment``).
+        resolved = resolve_base_url(secret, base_url, allow_lookup=True)
+        self.base_url = resolved or ""
+        self._management_given = management_base_url is not None
         if management_base_url is not None:
-            self.management_base_url = resolve_base_url(secret, management_base_url)
-        elif self.base_url == PRODUCTION_BASE_URL:
-            self.management_base_url = PRODUCTION_MANAGEMENT_URL
+            self.management_base_url = resolve_base_url(secret, management_base_url) or ""
         else:
-            self.management_base_url = self.base_url
+            self.management_base_url = _management_for(self.base_url)
         _check_options(pool_size, max_response_bytes, session, user_agent)
         self._options = CallOptions(
             timeout=validate_timeout(timeout),
@@ -305,6 +327,9 @@ class InvoServer(CheckoutCalls, PlayerCalls, DeviceCalls):
             telemetry=_check_telemetry(telemetry),
         )
         self._loopback = is_loopback_host(urlsplit(self.base_url).hostname or "")
+        self._key_lookup = (
+            KeyEnvironmentLookup(self._transport, secret) if resolved is None else None
+        )
         if sandbox_clock_key is not None and not isinstance(sandbox_clock_key, str):
             raise ConfigurationError("sandbox_clock_key must be a str")
         self._sandbox_clock_key = (
@@ -399,9 +424,18 @@ class InvoServer(CheckoutCalls, PlayerCalls, DeviceCalls):
 
     # -- the one way a call goes out --------------------------------------------------------------
 
+    def _environment_base(self) -> None:
+        """Settle ``base_url`` of a client built from an older key without one (see
+        ``_environment``): a failed lookup fails this request, the next one asks again."""
+        if self._key_lookup is not None and not self.base_url:
+            self.base_url = self._key_lookup.base_url()
+            if not self._management_given:
+                self.management_base_url = _management_for(self.base_url)
+
     def _call(self, route: Route[R], **values: Any) -> R:
         """Send ``route`` with the checked ``values`` and read its result."""
         request = build_request(route, values)
+        self._environment_base()
         base = self.management_base_url if route.management else self.base_url
         answer = self._transport.request(
             route, base + request.target, body=request.body, credential=request.credential,

@@ -7,13 +7,14 @@ import math
 from typing import Optional, Union
 from urllib.parse import urlsplit
 
-from .errors import ConfigurationError
+from .errors import ConfigurationError, KeyEnvironmentMismatchError
 
 __all__ = [
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_POOL_SIZE",
     "DEFAULT_RETRY_BASE_DELAY",
     "DEFAULT_TIMEOUT",
+    "DEMO_KEY_PREFIX",
     "LIVE_KEY_PREFIX",
     "MAX_RETRY_AFTER_WAIT",
     "PRODUCTION_BASE_URL",
@@ -22,6 +23,7 @@ __all__ = [
     "TEST_KEY_PREFIX",
     "SecretStr",
     "Timeout",
+    "environment_of_key",
     "is_loopback_host",
     "resolve_base_url",
     "validate_timeout",
@@ -33,6 +35,7 @@ PRODUCTION_MANAGEMENT_URL = "https://api.invo.network"
 
 LIVE_KEY_PREFIX = "ivsdk_live_"
 TEST_KEY_PREFIX = "ivsdk_test_"
+DEMO_KEY_PREFIX = "ivsdk_demo_"  # a sandbox key, never checked against a host
 
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_MAX_RETRIES = 2
@@ -85,6 +88,8 @@ def _validate_base_url(base_url: str) -> str:
 
 
 def _environment_of_host(host: str) -> Optional[str]:
+    """``"live"`` / ``"test"`` for INVO's own host names, ``None`` for any other host (the
+    path is not looked at: see ``_environment_of_url``)."""
     host = host.lower().rstrip(".")  # "invo.network." (a rooted name) is the same host
     if host in _PRODUCTION_HOSTS:
         return "live"
@@ -93,11 +98,30 @@ def _environment_of_host(host: str) -> Optional[str]:
     return None
 
 
-def _environment_of_key(game_secret: str) -> Optional[str]:
-    if game_secret.startswith(LIVE_KEY_PREFIX):
-        return "live"
-    if game_secret.startswith(TEST_KEY_PREFIX):
+def _environment_of_url(url: str) -> Optional[str]:
+    """``"live"`` / ``"test"`` for INVO's own hosts, ``None`` for any other host.
+
+    ``sandbox.invo.network`` is the sandbox; ``invo.network`` and ``www.invo.network`` are
+    production unless the path starts with the ``sandbox`` segment. The host is lower-cased
+    and a trailing dot dropped (``invo.network.`` is a rooted spelling of the same host).
+    ``api.invo.network`` (the production management host) counts as production too.
+    """
+    parts = urlsplit(url)
+    environment = _environment_of_host(parts.hostname or "")
+    if environment == "live" and parts.path.lstrip("/").split("/", 1)[0] == "sandbox":
         return "test"
+    return environment
+
+
+def environment_of_key(game_secret: str) -> Optional[str]:
+    """``"live"``, ``"test"`` or ``"demo"`` from the trimmed key's prefix, else ``None``."""
+    text = game_secret.strip()
+    if text.startswith(LIVE_KEY_PREFIX):
+        return "live"
+    if text.startswith(TEST_KEY_PREFIX):
+        return "test"
+    if text.startswith(DEMO_KEY_PREFIX):
+        return "demo"
     return None
 
 
@@ -127,26 +151,34 @@ def _wrong_kind_of_secret(game_secret: str) -> Optional[str]:
     return None
 
 
-def resolve_base_url(game_secret: str, base_url: Optional[str]) -> str:
+def resolve_base_url(
+    game_secret: str, base_url: Optional[str], *, allow_lookup: bool = False
+) -> Optional[str]:
     """Check the secret and pick the base URL.
 
     Raises ``ConfigurationError`` (a ``ValueError``) on a bad configuration.
 
-    Without ``base_url``, an ``ivsdk_live_`` key means production and an ``ivsdk_test_`` key
-    the sandbox. A key of one environment aimed at the other's INVO host is refused. A host
-    that is not INVO's (a proxy, the local sandbox) is never second-guessed.
+    Without ``base_url`` (``None`` or empty), an ``ivsdk_live_`` key means production and an
+    ``ivsdk_test_`` or ``ivsdk_demo_`` key the sandbox. Any other key does not say its
+    environment: with ``allow_lookup`` the answer is ``None`` (the client asks INVO on its
+    first request, see ``_environment``), else it is refused. With ``base_url``, a live key
+    aimed at the sandbox host or a test key aimed at production is a
+    ``KeyEnvironmentMismatchError``; a host that is not INVO's (a proxy, the local sandbox),
+    a demo key and an unprefixed key are never second-guessed.
     """
     if not isinstance(game_secret, str) or not game_secret.strip():
         raise ConfigurationError("game_secret must be a non-empty string")
     wrong_kind = _wrong_kind_of_secret(game_secret)
     if wrong_kind is not None:
         raise ConfigurationError(wrong_kind)
-    key_env = _environment_of_key(game_secret)
-    if base_url is None:
+    key_env = environment_of_key(game_secret)
+    if base_url is None or (isinstance(base_url, str) and not base_url.strip()):
         if key_env == "live":
             return PRODUCTION_BASE_URL
-        if key_env == "test":
+        if key_env in ("test", "demo"):
             return SANDBOX_BASE_URL
+        if allow_lookup:
+            return None
         raise ConfigurationError(
             "the game secret does not start with "
             f"{LIVE_KEY_PREFIX!r} or {TEST_KEY_PREFIX!r}, so it is not a current INVO game "
@@ -155,13 +187,14 @@ def resolve_base_url(game_secret: str, base_url: Optional[str]) -> str:
             f"(production: {PRODUCTION_BASE_URL}, sandbox: {SANDBOX_BASE_URL})"
         )
     url = _validate_base_url(base_url)
-    host_env = _environment_of_host(urlsplit(url).hostname or "")
-    if key_env is not None and host_env is not None and key_env != host_env:
+    host_env = _environment_of_url(url)
+    if key_env in ("live", "test") and host_env is not None and key_env != host_env:
         names = {"live": "production", "test": "sandbox"}
-        raise ConfigurationError(
+        raise KeyEnvironmentMismatchError(
             f"the game secret is a {names[key_env]} key but base_url points at the "
             f"{names[host_env]} host; use the {names[host_env]} key or the "
-            f"{names[key_env]} base_url"
+            f"{names[key_env]} base_url",
+            key_environment=names[key_env], configured_environment=names[host_env],
         )
     return url
 

@@ -515,6 +515,9 @@ class SandboxSubscriptions(Namespace):
         return key
 
     def _refuse_production(self) -> None:
+        # An older key's environment is only known after its lookup: settle it first, so a
+        # key that turns out to be production is refused before the clock call is sent.
+        self._client._environment_base()
         host = urlsplit(self._client.base_url).hostname or ""
         if _environment_of_host(host) == "live":
             raise ConfigurationError(

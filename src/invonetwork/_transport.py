@@ -458,6 +458,30 @@ class Transport:
             options.retry.sleep(wait)
             attempt += 1
 
+    def probe(self, route: Route[Any], url: str, timeout: float) -> tuple[int, Any]:
+        """One bare GET of ``url`` for ``route``: ``(status, parsed JSON body or None)``.
+
+        For the key-environment lookup: the game secret, ``Accept`` and the SDK's
+        ``User-Agent``; one attempt, no hooks, no telemetry, no redirects followed, the same
+        size cap. A network failure raises ``NetworkError`` (status 0).
+        """
+        if self.closed:
+            raise InvoError(
+                "this InvoServer is closed; create a new one", code="CLIENT_CLOSED"
+            )
+        options = CallOptions(timeout=timeout, retry=RetryPolicy(max_retries=0), hooks=Hooks())
+        exchange = _Exchange(route, url, self._headers_for(route, None, False), None,
+                             self._settings_for(url), options)
+        clock = options.retry.clock
+        try:
+            status, _, raw = self._send(exchange, clock() + _attempt_budget(timeout))
+        except InvalidResponseError:
+            return 200, None  # a 2xx body that could not be read: claims nothing
+        try:
+            return status, self._loads(raw) if raw.strip() else None
+        except ValueError:
+            return status, None
+
     def _headers_for(self, route: Route[Any], credential: Optional[str],
                      has_body: bool) -> dict[str, str]:
         """The request headers, in the order they go on the wire, for the route's auth."""

@@ -55,11 +55,13 @@ __all__ = [
     "ConflictError",
     "ConnectTimeoutError",
     "DuplicateRequestError",
+    "EnvironmentUnknownError",
     "GoneError",
     "InsufficientBalanceError",
     "InvalidInputError",
     "InvalidResponseError",
     "InvoError",
+    "KeyEnvironmentMismatchError",
     "MaybeSentError",
     "NetworkError",
     "NotFoundError",
@@ -206,6 +208,34 @@ class ConfigurationError(InvoError, ValueError):
     """
 
     default_code = "INVALID_CONFIGURATION"
+
+
+class KeyEnvironmentMismatchError(ConfigurationError):
+    """The game secret is for one environment and ``base_url`` names INVO's other one.
+
+    Raised at construction (code ``KEY_ENVIRONMENT_MISMATCH``): an ``ivsdk_live_`` key with
+    the sandbox host, or an ``ivsdk_test_`` key with production. ``key_environment`` and
+    ``configured_environment`` are ``"production"`` or ``"sandbox"``. A ``ValueError``.
+    """
+
+    default_code = "KEY_ENVIRONMENT_MISMATCH"
+
+    def __init__(self, message: str, *, key_environment: str = "",
+                 configured_environment: str = "", **fields: Any) -> None:
+        super().__init__(message, **fields)
+        self.key_environment = key_environment
+        self.configured_environment = configured_environment
+
+
+class EnvironmentUnknownError(ConfigurationError):
+    """Neither INVO environment claimed a game secret that does not name its environment.
+
+    Raised by the first request of a client built without ``base_url`` from a key lacking
+    the ``ivsdk_live_`` / ``ivsdk_test_`` / ``ivsdk_demo_`` prefixes (code
+    ``ENVIRONMENT_UNKNOWN``, status 0): check the key, or pass ``base_url``. A ``ValueError``.
+    """
+
+    default_code = "ENVIRONMENT_UNKNOWN"
 
 
 class NetworkError(InvoError):

@@ -170,6 +170,21 @@ CALLS: list[Call] = [
          "POST", "/api/dev/webhooks/games/7/rotate-secret", idempotent=False,
          ok={"signing_secret": "whsec_new"}),
     # -- checkout status and quotes: add entries below --
+    Call("get_purchase_status",
+         lambda c: c.get_purchase_status(session_id=" cs/1 ", session_token=" tok-1 "),
+         "GET", "/api/checkout/sessions/cs%2F1", authenticated=False,
+         ok={"status": "credited", "terminal": True}),
+    Call("wait_for_purchase",
+         lambda c: c.wait_for_purchase(session_id="cs-1", session_token="tok-1",
+                                       max_attempts=1, sleep=lambda s: None),
+         "GET", "/api/checkout/sessions/cs-1", authenticated=False,
+         ok={"status": "credited", "terminal": True}),
+    Call("quote_currency_purchase",
+         lambda c: c.quote_currency_purchase(usd_amount="9.99", player_email=EMAIL,
+                                             country="US", subdivision=" "),
+         "POST", "/api/currency-purchases/quote",
+         body={"usd_amount": "9.99", "player_email": EMAIL, "country": "US"},
+         ok={"total_usd": "9.99"}),
 
     # -- players, phones, activity (current API part 1): add entries below --
 

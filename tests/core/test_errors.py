@@ -50,6 +50,8 @@ ALL_ERROR_CLASSES = sorted(
 # Classes whose code is always set, so ``err.code`` is a ``str`` (the rest default to None).
 DEFAULT_CODES: dict[type[InvoError], str] = {
     errors_module.ConfigurationError: "INVALID_CONFIGURATION",
+    errors_module.KeyEnvironmentMismatchError: "KEY_ENVIRONMENT_MISMATCH",
+    errors_module.EnvironmentUnknownError: "ENVIRONMENT_UNKNOWN",
     errors_module.WebhookVerificationError: "WEBHOOK_SIGNATURE_INVALID",
 }
 

@@ -220,6 +220,8 @@ CONTRACT_IDEMPOTENT = {
     "get_guardian_approval_status": True, "get_destinations": True,
     "phone_share_initiate": False, "phone_share_approve": False, "phone_share_status": True,
     "register_webhook_endpoint": False, "rotate_webhook_secret": False,
+    # checkout status and quotes (current API): reads, and a quote that moves no money
+    "get_purchase_status": True, "wait_for_purchase": True, "quote_currency_purchase": True,
 }
 # consoles and Steam (consoles-and-steam.md "idem" columns)
 CONTRACT_IDEMPOTENT.update({

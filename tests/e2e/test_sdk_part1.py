@@ -30,7 +30,8 @@ def test_checkout_paid_over_http_like_the_pay_button(sb: Sandbox, invo: InvoServ
     assert checkout.checkout_url.startswith(sb.base_url + "/checkout/")
     page = requests.get(checkout.checkout_url, headers={"User-Agent": "e2e"}, timeout=5)
     assert page.status_code == 200 and 'id="invo-pay"' in page.text
-    paid = requests.post(checkout.checkout_url + "/pay", headers={"User-Agent": "e2e"},
+    page_url = checkout.checkout_url.split("?")[0]  # without its ?session=<token>
+    paid = requests.post(page_url + "/pay", headers={"User-Agent": "e2e"},
                          json={}, timeout=5).json()
     assert paid["status"] == "success" and paid["currency_received"] == "125.00"
     assert paid["redirect_url"] == "https://game.example/ok"
@@ -50,9 +51,12 @@ def test_checkout_errors_surface_as_invo_errors(invo: InvoServer) -> None:
 
 
 def test_the_sandbox_answers_an_amount_above_its_card_maximum(invo: InvoServer) -> None:
+    # The current API: INVO's card maximum (100000.00 by default), not a shape rule.
+    assert invo.create_checkout(player_email="ada@example.com", usd_amount="1000.00").session_id
     with pytest.raises(InvoError) as info:
-        invo.create_checkout(player_email="ada@example.com", usd_amount="1000.00")
-    assert info.value.status == 400 and info.value.code == "VALIDATION_ERROR"
+        invo.create_checkout(player_email="ada@example.com", usd_amount="100000.01")
+    assert info.value.status == 400 and info.value.code == "ABOVE_CARD_MAXIMUM"
+    assert info.value.is_above_card_maximum
 
 
 def test_purchase_currency_three_outcomes_and_confirm(sb: Sandbox, invo: InvoServer) -> None:

@@ -38,6 +38,7 @@ SUCCESS_BODY: dict[str, Any] = {
     "pagination": {"total": 1},
     "device_code": "dc_1",
     "verification_uri_complete": "https://invo.network/device?user_code=ABCD",
+    "total_usd": "1.00",  # quote_currency_purchase
 }
 
 

@@ -77,6 +77,11 @@ CALLS: dict[str, Call] = {
         game_id=ID, target_url=f"http://127.0.0.1:9/{ID}"),
     "rotate_webhook_secret": lambda c: c.rotate_webhook_secret(game_id=ID),
     # -- checkout status and quotes: add entries below --
+    "get_purchase_status": lambda c: c.get_purchase_status(session_id=ID, session_token=ID),
+    "wait_for_purchase": lambda c: c.wait_for_purchase(session_id=ID, session_token=ID,
+                                                       max_attempts=1),
+    "quote_currency_purchase": lambda c: c.quote_currency_purchase(
+        usd_amount="9.99", player_email=EMAIL, country="US", subdivision="CA"),
 
     # -- players, phones, activity (current API part 1): add entries below --
 
@@ -187,6 +192,7 @@ def test_no_canary_in_spans_or_metrics(name: str, server: ScriptServer) -> None:
     _assert_no_canary(otel)
     operations = {s.attributes.get("invo.operation") for s in otel.finished()} - {None}
     expected = name.split("(")[0].replace("iterate_", "get_")  # one span per page read
+    expected = expected.replace("wait_for_purchase", "get_purchase_status")  # one per read
     assert operations == SPANS_OF.get(expected, {expected})
 
 

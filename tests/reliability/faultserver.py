@@ -445,6 +445,7 @@ def success_body(request: Request) -> dict[str, Any]:
         "pagination": {"total": 1},
         "device_code": f"dc_{token}",
         "verification_uri_complete": f"https://invo.network/device?user_code={token}",
+        "total_usd": "1.00",  # quote_currency_purchase
     }
 
 

@@ -131,6 +131,14 @@ METHODS: tuple[MethodCase, ...] = (
     MethodCase("rotate_webhook_secret", False,
                lambda c, t: c.rotate_webhook_secret(game_id=t)),
     # -- checkout status and quotes: add entries below --
+    MethodCase("get_purchase_status", True,
+               lambda c, t: c.get_purchase_status(session_id=t, session_token=f"tok-{t}")),
+    MethodCase("wait_for_purchase", True,
+               lambda c, t: c.wait_for_purchase(session_id=t, session_token=f"tok-{t}",
+                                                max_attempts=1)),
+    MethodCase("quote_currency_purchase", True,
+               lambda c, t: c.quote_currency_purchase(usd_amount="9.99",
+                                                      player_email=_email(t))),
 
     # -- players, phones, activity (current API part 1): add entries below --
 

@@ -112,7 +112,7 @@ def test_direct_purchases_parse_with_their_special_codes() -> None:
     missing = {k: v for k, v in base.items() if k != "purchase_reference"}
     assert field_of(direct_purchase, missing) == "MISSING_PURCHASE_REFERENCE"
     assert field_of(direct_purchase, {**base, "rail": "paypal"}) == "rail"
-    assert field_of(direct_purchase, {**base, "usd_amount": "1000.00"}) == "usd_amount"
+    assert field_of(direct_purchase, {**base, "usd_amount": "1000000.00"}) == "usd_amount"
 
 
 def test_webhook_registrations_parse() -> None:

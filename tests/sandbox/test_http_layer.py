@@ -42,9 +42,8 @@ def test_every_client_route_has_a_sandbox_handler(app: SandboxApp, route: _route
     assert endpoint.kind == "api"
     phone_owner_call = route in (_routes.PHONE_SHARE_INITIATE, _routes.PHONE_SHARE_APPROVE,
                                  _routes.PHONE_SHARE_STATUS)
-    # Player-token (Bearer) routes carry no game secret: their handlers check the token.
-    bearer_call = route.auth in (_routes.Auth.PLAYER_TOKEN, _routes.Auth.SESSION_TOKEN)
-    assert endpoint.authenticated is not (phone_owner_call or bearer_call)
+    assert endpoint.authenticated is not phone_owner_call or not route.authenticated
+    assert endpoint.authenticated is route.authenticated  # Bearer routes: the handler checks
 
 
 def test_the_route_list_is_not_empty_and_has_the_named_constants() -> None:

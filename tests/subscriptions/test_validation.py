@@ -248,3 +248,24 @@ def test_money_is_sent_with_two_places(client: InvoServer, rsps: responses.Reque
                         (999999.99, "999999.99")):
         client.subscriptions.change_amount("s", given)
         assert json.loads(rsps.calls[-1].request.body) == {"amount_usd": sent}
+
+
+def test_clock_settles_an_older_keys_environment_before_refusing(
+    rsps: responses.RequestsMock,
+) -> None:
+    """An unprefixed key without base_url: the lookup runs first, and a production claim
+    refuses the clock call before it is sent."""
+    from invonetwork._environment import forget_lookups
+
+    forget_lookups()
+    rsps.add(responses.GET, "https://invo.network/api/sdk/key-environment",
+             json={"environment": "production"})
+    try:
+        with InvoServer("olderkey_0123456789", sandbox_clock_key="ivclk_x") as made:
+            with pytest.raises(ConfigurationError) as caught:
+                made.sandbox.subscriptions.force_renewal("sub_1")
+            assert "production" in caught.value.message
+        assert [call.request.url for call in rsps.calls] == [
+            "https://invo.network/api/sdk/key-environment"]
+    finally:
+        forget_lookups()

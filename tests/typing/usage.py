@@ -16,6 +16,8 @@ from invonetwork import (
     ConfirmPaymentResult,
     CreateCheckoutResult,
     CurrencyBalance,
+    CurrencyPurchaseQuote,
+    CurrencyPurchaseQuoteBreakdown,
     DestinationGame,
     DestinationsResult,
     ErrorInfo,
@@ -37,11 +39,13 @@ from invonetwork import (
     PlayerToken,
     PurchaseItemResult,
     PurchaseResult,
+    PurchaseStatusResult,
     RequestInfo,
     ResponseInfo,
     RotateSecretResult,
     SmsVerifyResult,
     TransactionStatusResult,
+    UnacknowledgedPurchaseOutcome,
     WebhookEndpointResult,
 )
 from invonetwork.errors import (
@@ -202,6 +206,22 @@ def part_two(invo: InvoServer) -> None:  # never called: type checking only
     code_sent: Optional[bool] = started.code_sent
     print(code_sent, started.approval_id, started.expires_at, started.already_approved,
           approved.approved, approved.already_approved, approved.expires_at, shared.approved)
+
+
+def checkout_status_and_quotes(invo: InvoServer) -> None:  # never called: type checking only
+    status: PurchaseStatusResult = invo.get_purchase_status(session_id="cs_1",
+                                                            session_token="tok")
+    done: PurchaseStatusResult = invo.wait_for_purchase(
+        session_id="cs_1", session_token="tok", interval=2, timeout=60.0, max_attempts=10,
+        should_stop=lambda: False, on_update=lambda r: print(r.status),
+        sleep=lambda s: None, clock=lambda: 0.0)
+    quote: CurrencyPurchaseQuote = invo.quote_currency_purchase(
+        usd_amount="9.99", player_email="p@example.com", country="US", subdivision="CA")
+    quote2: CurrencyPurchaseQuote = invo.quote_currency_purchase(usd_amount=Decimal("5"))
+    breakdown: CurrencyPurchaseQuoteBreakdown = quote.breakdown
+    outcome: Optional[UnacknowledgedPurchaseOutcome] = quote2.if_unacknowledged
+    charged: bool = status.nothing_was_charged or done.is_credited or done.terminal
+    print(breakdown.tax_usd, outcome, charged, quote.total_usd, quote.amount_cents)
 
 
 def players_phones_activity(invo: InvoServer) -> None:  # never called: type checking only

@@ -29,7 +29,7 @@ from ._handler import Answer, Call, Handler, ok
 from ._model import DomainError, bad_request, iso, parse_money
 from ._svc_claims import Claim
 from ._svc_items import ITEM_MAX, ORDER_KEYS, ItemPurchase
-from ._svc_purchases import RAILS, USD_MAX, CheckoutRequest, DirectPurchase
+from ._svc_purchases import RAILS, USD_MAX, DirectPurchase
 from ._svc_transfers import SEND_MAX, Initiation
 from ._svc_webhooks import Registration
 from ._world import World
@@ -202,14 +202,7 @@ def _player_handlers(w: World) -> dict[Route[Any], Handler]:
 
 
 def _purchase_handlers(w: World) -> dict[Route[Any], Handler]:
-    def create_checkout(c: Call) -> Answer:
-        req = CheckoutRequest(
-            player_email=req_str(c.body, "player_email"),
-            usd_amount=_money(c.body, "usd_amount", USD_MAX), rail=_rail(c.body),
-            success_url=_url(c.body, "success_url"), cancel_url=_url(c.body, "cancel_url"),
-            metadata=c.body.get("metadata"),
-        )
-        return _ok(wire.checkout(w.purchases.create_checkout(req), w.state.public_base()))
+    """The order-details read; checkout sessions and purchases are served by ``_api_checkout``."""
 
     def order_details(c: Call) -> Answer:
         order_id, txn = query_text(c.query, "order_id"), query_text(c.query, "transaction_id")
@@ -217,14 +210,7 @@ def _purchase_handlers(w: World) -> dict[Route[Any], Handler]:
             raise bad_request("order_id or transaction_id is required")
         return _ok(w.purchases.order(order_id or None, txn or None).answer())
 
-    return {
-        r.CREATE_CHECKOUT: create_checkout,
-        r.PURCHASE_CURRENCY: lambda c: _ok(wire.purchase(w.purchases.purchase(
-            direct_purchase(c.body)))),
-        r.CONFIRM_PAYMENT: lambda c: _ok(wire.purchase(w.purchases.confirm(
-            req_str(c.body, "payment_intent_id"), opt_str(c.body, "order_id")))),
-        r.ORDER_DETAILS: order_details,
-    }
+    return {r.ORDER_DETAILS: order_details}
 
 
 def _item_handlers(w: World) -> dict[Route[Any], Handler]:

@@ -708,6 +708,60 @@ class Sandbox:
 
     # -- checkout status and quotes: test-side helpers below --
 
+    def decline_checkout(self, session_id: str) -> None:
+        """The buyer's card is declined on the hosted page: the status reads ``refused`` with
+        ``PAYMENT_DECLINED`` (nothing charged; ``purchase.failed`` is sent)."""
+        self._call(self._world.purchases.decline_checkout, session_id)
+
+    def charge_checkout(self, session_id: str) -> None:
+        """The payment goes through but the coins are not in yet: ``paid_pending_credit``.
+        Follow with :meth:`finish_checkout_credit` or :meth:`refuse_checkout_credit`."""
+        self._call(self._world.purchases.charge_checkout, session_id)
+
+    def finish_checkout_credit(self, session_id: str) -> dict[str, Any]:
+        """Credit a ``paid_pending_credit`` checkout (``credited``, ``purchase.completed``)."""
+        return dict(self._call(self._world.purchases.finish_credit, session_id))
+
+    def refuse_checkout_credit(self, session_id: str, reason: str = "MINT_CEILING") -> None:
+        """INVO refuses to credit a charged checkout: ``refused`` with
+        ``CREDIT_REFUSED_<reason>`` (``MINT_CEILING``, ``UNKNOWN_RAIL``, ``RATE_UNAVAILABLE``,
+        ``NO_PEG_BASIS``, ``NO_PAYMENT_REFERENCE``, ``WRONG_ORDER_TYPE``)."""
+        self._call(self._world.purchases.refuse_credit, session_id, reason)
+
+    def refund_checkout(self, session_id: str, reason: str = "REFUNDED") -> None:
+        """Refund a credited checkout (``REFUNDED``: ``purchase.refunded``) or lose its
+        chargeback (``CHARGEBACK_LOST``: ``purchase.disputed``, ``dispute_status`` ``lost``);
+        the status reads ``refunded`` and the coins still held are taken back."""
+        self._call(self._world.purchases.refund_checkout, session_id, reason)
+
+    def configure_card_pricing(
+        self,
+        *,
+        minimum_usd: Union[str, Decimal, None] = None,
+        enforced_from: Optional[str] = None,
+        enforce_minimum: Optional[bool] = None,
+        maximum_usd: Union[str, Decimal, None] = None,
+    ) -> None:
+        """Change INVO's card limits (until :meth:`reset`).
+
+        ``minimum_usd`` (default 2.99) is refused with ``BELOW_CARD_MINIMUM`` only when
+        ``enforce_minimum`` is on (default off in the sandbox) and the sandbox date is on or
+        after ``enforced_from`` (default ``"2026-10-27"``); otherwise a smaller sale goes
+        through with a ``min_purchase_warning``. Under 0.50 is always refused.
+        ``maximum_usd`` (default 100000.00) is ``ABOVE_CARD_MAXIMUM``.
+        """
+        with self._world.lock:
+            card = self._world.purchases.tables.card
+            if enforce_minimum is not None:
+                card.enforce_minimum = bool(enforce_minimum)
+            if minimum_usd is not None:
+                card.minimum = to_decimal(minimum_usd, "minimum_usd")
+            if enforced_from is not None:
+                time.strptime(enforced_from, "%Y-%m-%d")  # a ValueError for another form
+                card.enforced_from = enforced_from
+            if maximum_usd is not None:
+                card.maximum = to_decimal(maximum_usd, "maximum_usd")
+
     # -- players, phones, activity: test-side helpers below --
 
     def confirm_phone_change(self, change_request_id: str,
