@@ -126,8 +126,8 @@ class CheckoutCalls(Caller):
         its own transport retries); any other error (401, 403, 410 ...) is raised at once.
 
         Args:
-            session_id, session_token: As for :meth:`get_purchase_status`; both are checked
-                before the first read.
+            session_id: As for :meth:`get_purchase_status`; checked before the first read.
+            session_token: As for :meth:`get_purchase_status`; checked before the first read.
             interval: Seconds between reads (``max(0, float(interval))``).
             timeout: Seconds in all (``max(0, float(timeout))``), on ``clock``.
             max_attempts: At most this many reads (an int >= 1), or ``None``.

@@ -137,7 +137,10 @@ class Payouts(Namespace):
         other details, ``409 PARTNER_REFERENCE_CONFLICT``.
 
         Args:
-            partner_reference, legal_name, email, country: Required text, sent trimmed.
+            partner_reference: Your id for the payee; required text, sent trimmed.
+            legal_name: Required text, sent trimmed.
+            email: Required text, sent trimmed.
+            country: Required text, sent trimmed.
             payee_type: ``"individual"`` or ``"business"`` (checked first).
 
         Raises:
@@ -231,8 +234,12 @@ class Payouts(Namespace):
             amount_usd: A plain positive decimal with at most 2 places (no maximum here;
                 INVO checks what it owes). Sent as its trimmed string.
             contact_email: Required, sent trimmed.
-            payee_id, client_request_id: Optional text, sent trimmed when given.
-            bank_account_id, partner_note, additional_emails: Forwarded as given.
+            payee_id: Optional text, sent trimmed when given.
+            client_request_id: Optional text, sent trimmed when given (the call is then
+                retried safely).
+            bank_account_id: Forwarded as given.
+            partner_note: Forwarded as given.
+            additional_emails: Forwarded as given.
 
         Raises:
             InvalidInputError: both ``payee_id`` and ``bank_account_id``; a bad amount; a
