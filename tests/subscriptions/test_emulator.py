@@ -385,6 +385,19 @@ def test_cancel_now_and_again(invo: InvoServer, sb: Sandbox) -> None:
         409, "SUBSCRIPTION_TERMINAL")
 
 
+def test_cancel_now_after_cancel_at_period_end_sends_no_second_event(
+    invo: InvoServer, sb: Sandbox
+) -> None:
+    """Found by the random-walk test: one ``subscription.canceled`` per cancel request."""
+    sb.save_card(ADA)
+    sid = subscribe(invo).subscription.subscription_id
+    assert invo.subscriptions.cancel(sid).cancel_at_period_end
+    now = invo.subscriptions.cancel(sid, at_period_end=False)
+    assert now.status == "canceled" and not now.already_canceled
+    assert invo.subscriptions.get(sid).status == "canceled"
+    assert len(data(sb, "subscription.canceled")) == 1
+
+
 def test_amount_change_applies_from_the_period_after_next(invo: InvoServer,
                                                           sb: Sandbox) -> None:
     sb.save_card(ADA)

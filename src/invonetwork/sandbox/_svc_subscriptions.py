@@ -1159,6 +1159,9 @@ class Subscriptions:
                         "access_until": _opt_iso(sub.paid_through),
                         "effective_at": _opt_iso(sub.paid_through),
                         "subscription": self.render(sub)}
+            # An earlier at-period-end request already sent this subscription's one
+            # ``subscription.canceled`` (the catalogue: once per cancel request, either mode).
+            announced = sub.cancel_at_period_end
             paid_ahead = sub.paid_through is not None and sub.paid_through > now
             if at_period_end and paid_ahead:
                 sub.cancel_at_period_end = True
@@ -1179,7 +1182,8 @@ class Subscriptions:
                 sub.steam_agreement_status = "canceled"
                 body["steam_agreement_canceled"] = True
             sub.updated_at = now
-            self._emit_canceled(sub, effective, access_until, reason, by)
+            if not announced:
+                self._emit_canceled(sub, effective, access_until, reason, by)
             return {**body, "effective_at": _opt_iso(effective),
                     "access_until": _opt_iso(access_until),
                     "paid_through": _opt_iso(sub.paid_through),
