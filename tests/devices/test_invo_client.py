@@ -16,9 +16,6 @@ unpacked wheel); without it these tests are skipped. Both clients run the same d
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -26,16 +23,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.reference_client import assert_same_attributes, needs_reference, run_driver
 
 from invonetwork.sandbox import Sandbox
 
-REFERENCE = os.environ.get("INVO_REFERENCE_CLIENT", "")
 DRIVER = Path(__file__).with_name("invo_client_driver.py")
 DRIVER_SECRET = "ivsdk_test_driver0123456789"
-pytestmark = pytest.mark.skipif(
-    not (REFERENCE and (Path(REFERENCE) / "invonetwork" / "server.py").is_file()),
-    reason="INVO_REFERENCE_CLIENT does not name a folder with INVO's invonetwork package",
-)
+pytestmark = needs_reference("server.py")
 
 ENROLLMENT = {"state": "awaiting_screen", "device_label": "iPhone", "match_code": "48-27",
               "recovery": False, "requested_at": "2026-12-01T10:00:00Z"}
@@ -152,43 +146,16 @@ def recorder() -> Iterator[str]:
         server.server_close()
 
 
-def _drive(reference: bool, *args: str) -> tuple[list[Any], str]:
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    if reference:
-        env["PYTHONPATH"] = REFERENCE
-    done = subprocess.run([sys.executable, str(DRIVER), *args], env=env, capture_output=True,
-                          text=True, timeout=120, check=False)
-    assert done.returncode == 0, done.stderr[-3000:]
-    return [json.loads(line) for line in done.stdout.splitlines() if line.strip()], done.stderr
-
-
 # Where this SDK decided an open question of the facts differently from INVO's client: a
 # present-but-null SteamPack field reads "" here (like a missing one), "None" there.
 DECIDED_OTHERWISE = {"steam_packs.packs[1].pack_id": ("", "None")}
 
 
-def _same_attributes(ours: Any, theirs: Any, where: str) -> None:
-    """Every attribute INVO's result has, with the same value, on ours."""
-    if where in DECIDED_OTHERWISE:
-        assert (ours, theirs) == DECIDED_OTHERWISE[where], where
-        return
-    if isinstance(theirs, dict):
-        for name, value in theirs.items():
-            assert isinstance(ours, dict) and name in ours, f"{where}: no {name}"
-            _same_attributes(ours[name], value, f"{where}.{name}")
-    elif isinstance(theirs, list):
-        assert isinstance(ours, list) and len(ours) == len(theirs), where
-        for index, (mine, its) in enumerate(zip(ours, theirs)):
-            _same_attributes(mine, its, f"{where}[{index}]")
-    else:
-        assert ours == theirs, f"{where}: {ours!r} != INVO's {theirs!r}"
-
-
 def test_same_requests_and_every_attribute(recorder: str) -> None:
-    theirs, their_sleeps = _drive(True, "calls", recorder)
+    theirs, their_sleeps = run_driver(DRIVER, True, "calls", recorder)
     their_requests = list(_Recorder.seen)
     _Recorder.seen, _Recorder.loop_polls = [], 0
-    ours, our_sleeps = _drive(False, "calls", recorder)
+    ours, our_sleeps = run_driver(DRIVER, False, "calls", recorder)
     assert len(ours) == len(theirs) > 20
     for mine, its in zip(ours, theirs):
         assert mine["call"] == its["call"]
@@ -196,7 +163,8 @@ def test_same_requests_and_every_attribute(recorder: str) -> None:
             assert mine.get("error") == its["error"], its["call"]
         else:
             assert "result" in mine, f"{its['call']}: {mine}"
-            _same_attributes(mine["result"], its["result"], its["call"])
+            assert_same_attributes(mine["result"], its["result"], its["call"],
+                                   DECIDED_OTHERWISE)
     assert _Recorder.seen == their_requests
     assert our_sleeps == their_sleeps  # the loop waited the same way
     bearer = [r for r in their_requests if "/api/sdk/" in r["path"]]
@@ -207,7 +175,7 @@ def test_invo_client_completes_the_flows_against_the_sandbox() -> None:
     players = [{"email": "ada@example.com", "phone": "+15555550100", "balance": "500"},
                {"email": "bob@example.com", "phone": "+15555550111"}]
     with Sandbox(players=players, game_secret=DRIVER_SECRET) as sb:
-        steps, _ = _drive(True, "flow", sb.base_url, f"{sb.root_url}/__sandbox__")
+        steps, _ = run_driver(DRIVER, True, "flow", sb.base_url, f"{sb.root_url}/__sandbox__")
         assert sb.balance("ada@example.com") == 475
         received = sb.balance("bob@example.com", 2002)
         assert 0 < received <= 25  # the net amount, after any transfer fee

@@ -15,9 +15,6 @@ subprocess, so the two packages, both named ``invonetwork``, never meet in one p
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -25,16 +22,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.reference_client import assert_same_attributes, needs_reference, run_driver
 
 from invonetwork.sandbox import Sandbox
 
-REFERENCE = os.environ.get("INVO_REFERENCE_CLIENT", "")
 DRIVER = Path(__file__).with_name("invo_client_driver.py")
 DRIVER_SECRET = "ivsdk_test_driver0123456789"  # the driver's game secret
-pytestmark = pytest.mark.skipif(
-    not (REFERENCE and (Path(REFERENCE) / "invonetwork" / "payouts.py").is_file()),
-    reason="INVO_REFERENCE_CLIENT does not name a folder with INVO's invonetwork package",
-)
+pytestmark = needs_reference("payouts.py")
 
 PAYEE = {"payee_id": "cp_1", "status": "verified", "payable": True, "payable_blockers": [],
          "partner_reference": "ref-1", "country": "GB"}
@@ -117,51 +111,24 @@ def recorder() -> Iterator[str]:
         server.server_close()
 
 
-def _drive(reference: bool, *args: str) -> list[Any]:
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    if reference:
-        env["PYTHONPATH"] = REFERENCE
-    done = subprocess.run([sys.executable, str(DRIVER), *args], env=env, capture_output=True,
-                          text=True, timeout=120, check=False)
-    assert done.returncode == 0, done.stderr[-3000:]
-    return [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
-
-
-def _same_attributes(ours: Any, theirs: Any, where: str) -> None:
-    """Every attribute INVO's result has, with the same value, on ours."""
-    if isinstance(theirs, dict) and "__mapping__" in theirs and len(theirs) == 1:
-        assert isinstance(ours, dict) and ours.get("__mapping__") == theirs["__mapping__"], where
-        return
-    if isinstance(theirs, dict):
-        for name, value in theirs.items():
-            assert isinstance(ours, dict) and name in ours, f"{where}: no {name}"
-            _same_attributes(ours[name], value, f"{where}.{name}")
-    elif isinstance(theirs, list):
-        assert isinstance(ours, list) and len(ours) == len(theirs), where
-        for n, (mine, other) in enumerate(zip(ours, theirs)):
-            _same_attributes(mine, other, f"{where}[{n}]")
-    else:
-        assert ours == theirs, f"{where}: {ours!r} != {theirs!r}"
-
-
 def test_every_call_sends_the_same_request_and_returns_every_attribute(
     recorder: str,
 ) -> None:
     _Recorder.seen.clear()
-    theirs = _drive(True, "calls", recorder)
+    theirs, _ = run_driver(DRIVER, True, "calls", recorder)
     their_requests = list(_Recorder.seen)
     _Recorder.seen.clear()
-    ours = _drive(False, "calls", recorder)
+    ours, _ = run_driver(DRIVER, False, "calls", recorder)
     assert [r["call"] for r in ours] == [r["call"] for r in theirs]
     assert _Recorder.seen == their_requests
     for mine, other in zip(ours, theirs):
-        _same_attributes(mine["result"], other["result"], mine["call"])
+        assert_same_attributes(mine["result"], other["result"], mine["call"])
 
 
 def test_invos_client_completes_a_payout_and_an_approved_purchase() -> None:
     with Sandbox(players=[{"email": "ada@example.com", "balance": "100"}],
                  tenant_type="platform", game_secret=DRIVER_SECRET) as sb:
-        (outcome,) = _drive(True, "flow", sb.base_url, sb.root_url + "/__sandbox__")
+        (outcome,), _ = run_driver(DRIVER, True, "flow", sb.base_url, sb.root_url + "/__sandbox__")
         assert sb.balance("ada@example.com") == 80
     assert outcome == {"payout_status": "completed", "net": "240.00", "payees": 1,
                        "purchase_status": "pending_approval", "approval_status": "completed",
